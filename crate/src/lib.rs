@@ -4,6 +4,7 @@
 //! value or a typed error, so it can be tested without a network and reused by the native node.
 
 pub mod proto;
+pub mod status;
 pub mod waku;
 
 /// The crate version, shown by the app and sent as the libp2p agent version.

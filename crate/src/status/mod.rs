@@ -1,0 +1,17 @@
+//! The Status layers on top of Waku, each a pure function from bytes to a typed value or a typed
+//! error (and back), byte-compatible with status-go.
+//!
+//! Receive order, outermost first (see DESIGN.md, "How a message flows"):
+//! [`payload`] (26/WAKU2-PAYLOAD v1) → [`segment`] → [`envelope`] (ProtocolMessage, SDS,
+//! ApplicationMetadataMessage) → [`chat`] / [`community`]. [`codec`] walks all of them in one call;
+//! [`keys`] holds the ids, key formats, topics and symmetric keys they share; [`link`] parses and
+//! builds status.app preview links.
+
+pub mod chat;
+pub mod codec;
+pub mod community;
+pub mod envelope;
+pub mod keys;
+pub mod link;
+pub mod payload;
+pub mod segment;
