@@ -1,0 +1,3 @@
+//! One subcommand per file.
+
+pub mod link;
