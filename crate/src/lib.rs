@@ -3,7 +3,11 @@
 //! The library is sans-IO at its core: each wire layer is a pure function from bytes to a typed
 //! value or a typed error, so it can be tested without a network and reused by the native node.
 
+#[cfg(target_arch = "wasm32")]
+pub mod js;
+pub mod net;
 pub mod proto;
+pub mod protocols;
 pub mod status;
 pub mod waku;
 

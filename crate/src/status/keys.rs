@@ -4,8 +4,12 @@
 
 use std::fmt;
 
+use k256::ProjectivePoint;
 use k256::ecdsa::{RecoveryId, Signature, SigningKey, VerifyingKey};
+use k256::elliptic_curve::point::AffineCoordinates;
 use sha3::{Digest, Keccak256};
+
+use crate::waku::ContentTopic;
 
 /// multicodec `secp256k1-pub` (0xe7) as an unsigned varint: the prefix of a serialized key.
 const SECP256K1_PUB_MULTICODEC: [u8; 2] = [0xe7, 0x01];
@@ -15,7 +19,7 @@ const SECP256K1_PUB_MULTICODEC: [u8; 2] = [0xe7, 0x01];
 pub const SIGNATURE_LEN: usize = 65;
 
 /// What is wrong with a key, a signature or a textual key form.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum KeyError {
     #[error("public key must be 33 (compressed) or 65 (uncompressed) bytes, got {len}")]
     PublicKeyLength { len: usize },
@@ -43,6 +47,8 @@ pub enum KeyError {
     Multicodec { found: Vec<u8> },
     #[error("no system randomness: {0}")]
     Random(String),
+    #[error("symmetric key must be {} bytes, got {len}", SymmetricKey::LEN)]
+    SymmetricKeyLength { len: usize },
 }
 
 /// A secp256k1 public key, kept in its checked form; convert at the edges.
@@ -185,6 +191,16 @@ impl PrivateKey {
         out[64] = recid.to_byte();
         out
     }
+
+    /// ECDH as go-ethereum's ECIES does it (`GenerateShared`): the 32-byte big-endian X
+    /// coordinate of `self · peer`, unhashed. Payload v1's asymmetric mode derives its keys from it.
+    pub fn diffie_hellman(&self, peer: &PublicKey) -> [u8; 32] {
+        // Both factors are checked (a non-zero scalar, a non-identity point) and the group has
+        // prime order, so the product is never the identity.
+        let shared =
+            ProjectivePoint::from(*peer.0.as_affine()) * *self.0.as_nonzero_scalar().as_ref();
+        shared.to_affine().x().into()
+    }
 }
 
 impl fmt::Debug for PrivateKey {
@@ -223,6 +239,112 @@ pub fn recover_prehash(digest: &[u8; 32], signature: &[u8]) -> Result<PublicKey,
 
 pub fn keccak256(bytes: &[u8]) -> [u8; 32] {
     Keccak256::digest(bytes).into()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat ids, content topics and symmetric keys (status-wire.md §1, §3)
+
+/// PBKDF2 rounds status-go runs to turn a chat id into its symmetric key. 65356, not 65536: the
+/// typo shipped in status-go (`wakuv2/waku.go` `AddSymKeyFromPassword`) and is now protocol.
+pub const SYM_KEY_PBKDF2_ROUNDS: u32 = 65356;
+
+/// The id of the chat that carries all of a community's channel traffic since status-go PR #5864
+/// (`MemberUpdateChannelID`): one topic per community instead of one per channel.
+const MEMBER_UPDATE_SUFFIX: &str = "-memberUpdate";
+
+/// status-go `ContactCodeTopic`: where a user's profile (ContactCodeAdvertisement) is published.
+const CONTACT_CODE_SUFFIX: &str = "-contact-code";
+
+/// A community's id as status-go prints and hashes it (`IDString`): `0x` + lowercase hex of the
+/// compressed key. Every community chat id starts with it, so it must match byte for byte.
+pub fn community_id(community: &PublicKey) -> String {
+    community.to_compressed_hex()
+}
+
+/// A channel's chat id: the community id with the channel's uuid (its key in
+/// `CommunityDescription.chats`) glued on with no separator, as status-go `ChatID` does. Older
+/// senders still publish on the topic and key derived from it.
+pub fn channel_chat_id(community: &PublicKey, channel_uuid: &str) -> String {
+    format!("{}{channel_uuid}", community_id(community))
+}
+
+/// The universal chat id, `<community id>-memberUpdate`: topic and key of every channel message
+/// current status-go sends.
+pub fn member_update_chat_id(community: &PublicKey) -> String {
+    format!("{}{MEMBER_UPDATE_SUFFIX}", community_id(community))
+}
+
+/// `0x<uncompressed hex>-contact-code`: the chat a user's profile is published on. Note the
+/// uncompressed key: a `/u` link carries the compressed form and must be expanded first.
+pub fn contact_code_chat_id(user: &PublicKey) -> String {
+    format!("{}{CONTACT_CODE_SUFFIX}", user.to_uncompressed_hex())
+}
+
+/// The chat requests to a community's control node travel on (request to join, leave, edit
+/// shared addresses): hex of the uncompressed community key **without** `0x` (status-go strips it
+/// with `PubkeyToHex(..)[2:]`). Messages on it are ECIES-encrypted to the community key.
+pub fn control_node_chat_id(community: &PublicKey) -> String {
+    hex::encode(community.to_uncompressed())
+}
+
+/// status-go `ToTopic`: the first 4 bytes of keccak256 of the chat id string, exactly as written
+/// (with its `0x`, lowercase). Which messages a store or filter query returns hangs on it.
+pub fn to_topic(chat_id: &str) -> [u8; 4] {
+    let hash = keccak256(chat_id.as_bytes());
+    [hash[0], hash[1], hash[2], hash[3]]
+}
+
+/// The content topic (`/waku/1/0x…/rfc26`) a chat id's messages are published on.
+pub fn content_topic(chat_id: &str) -> ContentTopic {
+    ContentTopic::status(to_topic(chat_id))
+}
+
+/// The AES-256-GCM key of a public chat: anyone who knows the chat id can derive it, so it hides
+/// messages from the network, not from readers. Debug output still never shows the bytes, so keys
+/// of private chats cannot leak through logs either.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SymmetricKey([u8; 32]);
+
+impl SymmetricKey {
+    pub const LEN: usize = 32;
+
+    pub fn new(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Takes a key from outside (a hex string, a JS `Uint8Array`), checking its length.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, KeyError> {
+        bytes
+            .try_into()
+            .map(Self)
+            .map_err(|_| KeyError::SymmetricKeyLength { len: bytes.len() })
+    }
+
+    /// The key status-go derives for a chat id: PBKDF2-HMAC-SHA256(password = the chat id's UTF-8
+    /// bytes, empty salt, [`SYM_KEY_PBKDF2_ROUNDS`], 32 bytes). Deliberately slow (tens of ms);
+    /// derive once per chat and keep it.
+    pub fn derive(chat_id: &str) -> Self {
+        Self(pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(
+            chat_id.as_bytes(),
+            &[],
+            SYM_KEY_PBKDF2_ROUNDS,
+        ))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SymmetricKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SymmetricKey(<hidden>)")
+    }
+}
+
+/// The symmetric key of a chat id (see [`SymmetricKey::derive`]).
+pub fn derive_sym_key(chat_id: &str) -> SymmetricKey {
+    SymmetricKey::derive(chat_id)
 }
 
 #[cfg(test)]
@@ -322,12 +444,51 @@ mod tests {
             PublicKey::from_serialized(&format!("z{}", "2".repeat(80))),
             Err(KeyError::Base58(_))
         ));
+        assert_eq!(
+            SymmetricKey::from_slice(&[1; 31]),
+            Err(KeyError::SymmetricKeyLength { len: 31 })
+        );
         let ed = format!("z{}", bs58::encode([0xed, 0x01, 1, 2]).into_string());
         assert_eq!(
             PublicKey::from_serialized(&ed),
             Err(KeyError::Multicodec {
                 found: vec![0xed, 0x01]
             })
+        );
+    }
+
+    #[test]
+    fn chat_ids_are_built_the_status_go_way() {
+        let community = key(7).public_key();
+        let id = community_id(&community);
+        assert_eq!(id.len(), 68);
+        assert_eq!(channel_chat_id(&community, "abc"), format!("{id}abc"));
+        assert_eq!(
+            member_update_chat_id(&community),
+            format!("{id}-memberUpdate")
+        );
+        let contact = contact_code_chat_id(&community);
+        assert!(contact.starts_with("0x04") && contact.ends_with("-contact-code"));
+        let control = control_node_chat_id(&community);
+        assert!(control.starts_with("04") && control.len() == 130);
+        let topic = content_topic(&id);
+        assert_eq!(topic.status_bytes(), Some(to_topic(&id)));
+    }
+
+    #[test]
+    fn symmetric_key_hides_its_bytes() {
+        let k = SymmetricKey::new([0xab; 32]);
+        assert_eq!(format!("{k:?}"), "SymmetricKey(<hidden>)");
+        assert_eq!(SymmetricKey::from_slice(&[0xab; 32]), Ok(k.clone()));
+        assert_eq!(k.as_bytes(), &[0xab; 32]);
+    }
+
+    #[test]
+    fn diffie_hellman_is_symmetric() {
+        let (a, b) = (key(3), key(4));
+        assert_eq!(
+            a.diffie_hellman(&b.public_key()),
+            b.diffie_hellman(&a.public_key())
         );
     }
 }
