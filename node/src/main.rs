@@ -2,6 +2,7 @@
 //! library's operations from a terminal. Data goes to stdout as JSON lines; messages to stderr.
 
 mod cli;
+mod service;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a local Waku service node (relay, store, lightpush, filter, metadata, peer exchange).
+    Node(Box<cli::node::NodeArgs>),
     /// Decode or build status.app community, channel and user preview links.
     #[command(subcommand)]
     Link(cli::link::LinkCommand),
@@ -24,7 +27,18 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,libp2p_webrtc=warn,webrtc=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Node(args) => {
+            cli::node::run_node(*args).map_err(|e| e as Box<dyn std::error::Error>)
+        }
         Command::Link(cmd) => cli::link::run(cmd),
     };
     match result {

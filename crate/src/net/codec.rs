@@ -20,7 +20,10 @@ pub enum FrameError {
     #[error("stream ended {got} bytes into a frame of {expected}")]
     Truncated { expected: usize, got: usize },
     #[error("frame does not decode as {message}: {source}")]
-    Decode { message: &'static str, source: prost::DecodeError },
+    Decode {
+        message: &'static str,
+        source: prost::DecodeError,
+    },
 }
 
 /// Reads one frame of at most `max` bytes. `Ok(None)` means the stream ended cleanly before a
@@ -34,7 +37,14 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     let mut byte = [0u8; 1];
     for i in 0..MAX_VARINT_BYTES {
         if io.read(&mut byte).await? == 0 {
-            return if i == 0 { Ok(None) } else { Err(FrameError::Truncated { expected: 0, got: 0 }) };
+            return if i == 0 {
+                Ok(None)
+            } else {
+                Err(FrameError::Truncated {
+                    expected: 0,
+                    got: 0,
+                })
+            };
         }
         let b = byte[0];
         len |= u64::from(b & 0x7f) << (7 * i);
@@ -60,7 +70,10 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
 }
 
 /// Writes one frame and flushes it.
-pub async fn write_frame<W: AsyncWrite + Unpin>(io: &mut W, bytes: &[u8]) -> Result<(), FrameError> {
+pub async fn write_frame<W: AsyncWrite + Unpin>(
+    io: &mut W,
+    bytes: &[u8],
+) -> Result<(), FrameError> {
     let mut prefix = Vec::with_capacity(MAX_VARINT_BYTES + bytes.len());
     prost::encoding::encode_varint(bytes.len() as u64, &mut prefix);
     prefix.extend_from_slice(bytes);
@@ -78,7 +91,10 @@ pub async fn read_message<M: Message + Default, R: AsyncRead + Unpin>(
         None => Ok(None),
         Some(bytes) => M::decode(bytes.as_slice())
             .map(Some)
-            .map_err(|source| FrameError::Decode { message: std::any::type_name::<M>(), source }),
+            .map_err(|source| FrameError::Decode {
+                message: std::any::type_name::<M>(),
+                source,
+            }),
     }
 }
 
@@ -114,21 +130,45 @@ mod tests {
         assert_eq!(&bytes[6..8], &[0xac, 0x02]);
         let mut cur = Cursor::new(bytes);
         block_on(async {
-            assert_eq!(read_frame(&mut cur, 1000).await.unwrap(), Some(b"hello".to_vec()));
-            assert_eq!(read_frame(&mut cur, 1000).await.unwrap(), Some(vec![7u8; 300]));
+            assert_eq!(
+                read_frame(&mut cur, 1000).await.unwrap(),
+                Some(b"hello".to_vec())
+            );
+            assert_eq!(
+                read_frame(&mut cur, 1000).await.unwrap(),
+                Some(vec![7u8; 300])
+            );
             assert_eq!(read_frame(&mut cur, 1000).await.unwrap(), None);
         });
     }
 
     #[test]
     fn every_frame_error() {
-        assert!(matches!(read(&[0xac, 0x02], 299), Err(FrameError::TooLarge { len: 300, max: 299 })));
-        assert!(matches!(read(&[0xff; 11], 1 << 20), Err(FrameError::BadLength)));
-        assert!(matches!(read(&[5, b'a', b'b'], 10), Err(FrameError::Truncated { expected: 5, got: 2 })));
-        assert!(matches!(read(&[0x80], 10), Err(FrameError::Truncated { .. })));
+        assert!(matches!(
+            read(&[0xac, 0x02], 299),
+            Err(FrameError::TooLarge { len: 300, max: 299 })
+        ));
+        assert!(matches!(
+            read(&[0xff; 11], 1 << 20),
+            Err(FrameError::BadLength)
+        ));
+        assert!(matches!(
+            read(&[5, b'a', b'b'], 10),
+            Err(FrameError::Truncated {
+                expected: 5,
+                got: 2
+            })
+        ));
+        assert!(matches!(
+            read(&[0x80], 10),
+            Err(FrameError::Truncated { .. })
+        ));
         // A length of 2^63 is refused without trying to allocate it.
         let huge = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
-        assert!(matches!(read(&huge, 1 << 20), Err(FrameError::TooLarge { .. })));
+        assert!(matches!(
+            read(&huge, 1 << 20),
+            Err(FrameError::TooLarge { .. })
+        ));
         let bad = block_on(read_message::<crate::waku::WakuMessage, _>(
             &mut Cursor::new(vec![2, 0x0a, 0x05]),
             10,

@@ -69,7 +69,10 @@ impl libp2p::request_response::Codec for FrameCodec {
             Err(FrameError::TooLarge { len, .. }) => FrameBody::Oversize { len },
             Err(e) => return Err(to_io(e)),
         };
-        Ok(Frame { protocol: protocol.clone(), body })
+        Ok(Frame {
+            protocol: protocol.clone(),
+            body,
+        })
     }
 
     async fn read_response<T: AsyncRead + Unpin + Send>(
@@ -78,7 +81,10 @@ impl libp2p::request_response::Codec for FrameCodec {
         io: &mut T,
     ) -> io::Result<Vec<u8>> {
         let (_, max) = frame_limits(protocol.as_ref());
-        read_frame(io, max).await.map_err(to_io)?.ok_or_else(|| io::ErrorKind::UnexpectedEof.into())
+        read_frame(io, max)
+            .await
+            .map_err(to_io)?
+            .ok_or_else(|| io::ErrorKind::UnexpectedEof.into())
     }
 
     async fn write_request<T: AsyncWrite + Unpin + Send>(
@@ -89,9 +95,10 @@ impl libp2p::request_response::Codec for FrameCodec {
     ) -> io::Result<()> {
         match req.body {
             FrameBody::Bytes(bytes) => write_frame(io, &bytes).await.map_err(to_io),
-            FrameBody::Oversize { len } => {
-                Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to send a {len}-byte frame marker")))
-            }
+            FrameBody::Oversize { len } => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to send a {len}-byte frame marker"),
+            )),
         }
     }
 

@@ -1,3 +1,4 @@
 //! One subcommand per file.
 
 pub mod link;
+pub mod node;

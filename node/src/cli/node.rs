@@ -1,0 +1,143 @@
+//! `hearth node`: run a local Waku service node.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use libp2p::Multiaddr;
+
+use crate::service::archive::Retention;
+use crate::service::rate_limit::{Rate, RateLimiter, parse_rate_limit};
+use crate::service::{ServiceConfig, run};
+
+/// A local Waku service node: relay, store (SQLite), lightpush, filter, metadata and peer exchange
+/// over TCP, WebSocket and WebRTC-direct. It prints one dialable address per line on stdout.
+#[derive(Args, Debug)]
+pub struct NodeArgs {
+    /// Addresses to listen on (repeat the flag). `/tcp/N/ws` for browsers and js-waku,
+    /// `/udp/N/webrtc-direct` for browsers over WebRTC, `/tcp/N` for other nodes.
+    #[arg(long = "listen", value_name = "MULTIADDR", default_values_t = [
+        "/ip4/127.0.0.1/tcp/60000".parse::<Multiaddr>().expect("default address"),
+        "/ip4/127.0.0.1/tcp/8000/ws".parse::<Multiaddr>().expect("default address"),
+        "/ip4/127.0.0.1/udp/60001/webrtc-direct".parse::<Multiaddr>().expect("default address"),
+    ])]
+    pub listen: Vec<Multiaddr>,
+
+    /// Cluster id: 16 is the Status network.
+    #[arg(long, default_value_t = 16)]
+    pub cluster: u16,
+
+    /// Shards served, comma-separated. Status publishes on 32 and 64.
+    #[arg(long, value_delimiter = ',', default_values_t = [32u16, 64])]
+    pub shards: Vec<u16>,
+
+    /// Where the node key, WebRTC certificate and message store live.
+    #[arg(long, default_value = "hearth-data")]
+    pub data_dir: PathBuf,
+
+    /// Peers to dial at start (repeat the flag), e.g. another node's `/tcp/…/p2p/…` address.
+    #[arg(long = "peer", value_name = "MULTIADDR")]
+    pub peers: Vec<Multiaddr>,
+
+    /// Delete stored messages older than this many days.
+    #[arg(long, default_value_t = 30)]
+    pub retention_days: u64,
+
+    /// Keep at most this many stored messages (oldest go first).
+    #[arg(long)]
+    pub retention_messages: Option<u64>,
+
+    /// nwaku syntax, repeatable: `[store|lightpush|filter|px:]<volume>/<period>(h|m|s|ms)`.
+    /// Default: filter:30/1m, the rest unlimited.
+    #[arg(long = "rate-limit", value_name = "LIMIT")]
+    pub rate_limits: Vec<String>,
+
+    /// Largest accepted message in bytes (the Status fleet uses 1 MiB).
+    #[arg(long, default_value_t = hearth::waku::message::DEFAULT_MAX_MESSAGE_SIZE)]
+    pub max_message_size: usize,
+
+    /// HTTP address for `/health` and, with --web, the app. `off` disables it.
+    #[arg(long, default_value = "127.0.0.1:8645")]
+    pub http: String,
+
+    /// Serve this directory (a built app, e.g. `dist/`) over HTTP.
+    #[arg(long)]
+    pub web: Option<PathBuf>,
+
+    /// PEM certificate chain for `/wss` listeners (with --wss-key).
+    #[arg(long, requires = "wss_key")]
+    pub wss_cert: Option<PathBuf>,
+
+    /// PEM private key for `/wss` listeners.
+    #[arg(long, requires = "wss_cert")]
+    pub wss_key: Option<PathBuf>,
+
+    /// Most peers served by filter at once.
+    #[arg(long, default_value_t = hearth::protocols::filter::MAX_PEERS)]
+    pub filter_max_peers: usize,
+
+    /// Most (pubsub, content topic) criteria one filter peer may hold.
+    #[arg(long, default_value_t = hearth::protocols::filter::MAX_CRITERIA_PER_PEER)]
+    pub filter_max_criteria: usize,
+}
+
+impl NodeArgs {
+    pub fn into_config(self) -> Result<ServiceConfig, Box<dyn std::error::Error + Send + Sync>> {
+        let mut rate_limits = RateLimiter::default_rates();
+        for spec in &self.rate_limits {
+            let (proto, rate): (_, Rate) = parse_rate_limit(spec)?;
+            match proto {
+                Some(p) => {
+                    rate_limits.insert(p, rate);
+                }
+                None => {
+                    use crate::service::rate_limit::Limited::*;
+                    for p in [Store, Lightpush, Filter, PeerExchange] {
+                        rate_limits.insert(p, rate);
+                    }
+                }
+            }
+        }
+        let http = match self.http.as_str() {
+            "off" | "" => None,
+            s => Some(s.parse::<SocketAddr>()?),
+        };
+        Ok(ServiceConfig {
+            listen: self.listen,
+            cluster: self.cluster,
+            shards: self.shards,
+            data_dir: self.data_dir,
+            static_peers: self.peers,
+            retention: Retention {
+                max_age: Duration::from_secs(self.retention_days * 24 * 3600),
+                max_messages: self.retention_messages,
+            },
+            rate_limits,
+            max_message_size: self.max_message_size,
+            http,
+            web_dir: self.web,
+            wss_tls: self.wss_cert.zip(self.wss_key),
+            filter_max_peers: self.filter_max_peers,
+            filter_max_criteria: self.filter_max_criteria,
+        })
+    }
+}
+
+pub fn run_node(args: NodeArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let config = args.into_config()?;
+    for shard in &config.shards {
+        if *shard > hearth::waku::topic::MAX_SHARD {
+            return Err(format!("shard {shard} is over {}", hearth::waku::topic::MAX_SHARD).into());
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        tokio::select! {
+            r = run(config) => r,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
+    })
+}

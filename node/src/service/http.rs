@@ -1,0 +1,116 @@
+//! HTTP beside the node: `/health` for scripts and monitoring, and the built web app when the
+//! node is started with `--web <dir>`, so one command serves everything a browser needs.
+
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use super::{Hub, lock};
+
+pub async fn spawn(hub: Arc<Hub>, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    eprintln!("hearth: health at http://{bound}/health");
+    if hub.config.web_dir.is_some() {
+        eprintln!("hearth: web app at http://{bound}/");
+    }
+    let app = Router::new()
+        .route("/health", get(health))
+        .fallback(get(static_file))
+        .with_state(hub);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("http server stopped: {e}");
+        }
+    });
+    Ok(())
+}
+
+async fn health(State(hub): State<Arc<Hub>>) -> Json<serde_json::Value> {
+    let archive = hub.archive.clone();
+    let (messages, bytes) = tokio::task::spawn_blocking(move || {
+        let a = lock(&archive);
+        (a.count().unwrap_or(0), a.stored_bytes().unwrap_or(0))
+    })
+    .await
+    .unwrap_or((0, 0));
+    let peers: Vec<serde_json::Value> = lock(&hub.peers)
+        .iter()
+        .map(|(id, p)| json!({ "peer_id": id.to_string(), "agent": p.agent, "addr": p.addr.as_ref().map(|a| a.to_string()) }))
+        .collect();
+    let filter = lock(&hub.filter);
+    Json(json!({
+        "status": "ok",
+        "version": hearth::VERSION,
+        "peer_id": hub.peer_id.to_string(),
+        "listen": lock(&hub.listen_addrs).iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        "cluster": hub.config.cluster,
+        "shards": hub.config.shards,
+        "peers": peers,
+        "filter": { "subscribers": filter.subscriber_count(), "criteria": filter.criteria_count() },
+        "store": { "messages": messages, "bytes": bytes },
+        "counters": {
+            "lightpushed": hub.stats.lightpushed.load(Ordering::Relaxed),
+            "relayed": hub.stats.relayed.load(Ordering::Relaxed),
+            "pushed": hub.stats.pushed.load(Ordering::Relaxed),
+            "store_queries": hub.stats.queries.load(Ordering::Relaxed),
+            "rate_limited": hub.stats.refused.load(Ordering::Relaxed),
+        },
+    }))
+}
+
+/// A request path as a file under `root`, or `None` if it tries to leave it.
+fn resolve(root: &Path, uri_path: &str) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for part in Path::new(uri_path.trim_start_matches('/')).components() {
+        match part {
+            Component::Normal(p) => path.push(p),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if path.is_dir() {
+        path.push("index.html");
+    }
+    Some(path)
+}
+
+fn mime(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
+    let Some(root) = &hub.config.web_dir else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(path) = resolve(root, uri.path()) else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    // A client-side route (no file extension) gets the app's index.html.
+    let path = if !path.exists() && path.extension().is_none() {
+        root.join("index.html")
+    } else {
+        path
+    };
+    match tokio::fs::read(&path).await {
+        Ok(body) => ([(header::CONTENT_TYPE, mime(&path))], body).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
