@@ -1,8 +1,7 @@
 //! `hearth`: the command-line face of the project — the local Waku node, serving the app, and the
 //! library's operations from a terminal. Data goes to stdout as JSON lines; messages to stderr.
 
-mod cli;
-mod service;
+use hearth_node::cli;
 
 use std::process::ExitCode;
 

@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  sdk, proto, multiaddr, startNode, jsWaku, rawRequest, eventually, sleep, messageHash, PUBSUB,
+  sdk, proto, multiaddr, openStream, startNode, jsWaku, rawRequest, eventually, sleep, messageHash, PUBSUB,
 } from "./harness.mjs";
 
 const CONTENT = "/hearth/1/interop/proto";
@@ -247,3 +247,77 @@ test("metadata: the node answers with its cluster and drops a peer from another 
   await eventually(() => node.stderr.includes("cluster 1 is not ours (16)"), 10_000, "node refused cluster 1");
   await eventually(() => stranger.libp2p.getConnections().length === 0, 10_000, "cluster-1 peer disconnected");
 });
+
+test("bad input on every protocol gets an error or a reset, and other peers keep being served", async () => {
+  const attacker = await light(node.ws, [sdk.Protocols.Store]);
+  const bystander = await light(node.ws, [sdk.Protocols.Store]);
+  const protocols = [
+    "/vac/waku/lightpush/3.0.0",
+    "/vac/waku/lightpush/2.0.0-beta1",
+    "/vac/waku/filter-subscribe/2.0.0-beta1",
+    "/vac/waku/store-query/3.0.0",
+    "/vac/waku/metadata/1.0.0",
+    "/vac/waku/peer-exchange/2.0.0-alpha1",
+  ];
+  const random = (n) => crypto.getRandomValues(new Uint8Array(n));
+  const frame = (body) => Uint8Array.from([...varint(body.length), ...body]);
+  const attacks = [
+    ["random protobuf frame", () => frame(random(64))],
+    ["truncated frame", () => Uint8Array.from([100, ...random(10)])],
+    ["endless varint", () => new Uint8Array(12).fill(0xff)],
+    ["2^40-byte length prefix", () => Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 1, 2, 3])],
+    ["random bytes", () => random(300)],
+  ];
+
+  let stop = false;
+  let served = 0;
+  const keepQuerying = (async () => {
+    while (!stop) {
+      const r = await storeQuery(bystander, node.ws, {});
+      assert.equal(r.statusCode, 200);
+      served++;
+    }
+  })();
+
+  const outcomes = {};
+  for (const protocol of protocols) {
+    for (const [name, make] of attacks) {
+      for (let i = 0; i < 4; i++) {
+        const stream = await openStream(attacker, node.ws, protocol);
+        const result = await Promise.race([
+          (async () => {
+            try {
+              await stream.sink([make()]);
+              let bytes = 0;
+              for await (const chunk of stream.source) bytes += chunk.byteLength;
+              return bytes > 0 ? "answered" : "closed";
+            } catch {
+              return "reset";
+            }
+          })(),
+          sleep(10_000).then(() => "hung"),
+        ]);
+        stream.abort?.(new Error("done"));
+        outcomes[result] = (outcomes[result] ?? 0) + 1;
+        assert.notEqual(result, "hung", `${protocol} ${name} got no answer and no close within 10 s`);
+      }
+    }
+  }
+  stop = true;
+  await keepQuerying;
+  assert.ok(served >= 5, `bystander served ${served} times during the attack`);
+  assert.equal(node.child.exitCode, null, "node still running");
+  const health = await node.getHealth();
+  assert.equal(health.status, "ok");
+  console.log(`attack outcomes ${JSON.stringify(outcomes)}, bystander queries served ${served}`);
+});
+
+function varint(n) {
+  const out = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}

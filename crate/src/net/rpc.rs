@@ -20,10 +20,20 @@ pub struct Frame {
     pub body: FrameBody,
 }
 
+/// Every way a request can arrive. Malformed and empty requests are values, not read errors:
+/// a read error only resets the stream when the connection is next polled, which over mplex can
+/// be seconds later, while an answered or refused request is closed at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrameBody {
     Bytes(Vec<u8>),
-    Oversize { len: u64 },
+    /// The length prefix claimed more than the protocol allows; nothing was read past it.
+    Oversize {
+        len: u64,
+    },
+    /// The stream ended inside the frame, or the length prefix was not a varint.
+    Malformed(String),
+    /// The stream closed before a request began (js-waku opens some streams ahead of time).
+    Empty,
 }
 
 /// Largest request and response frame per protocol, checked before anything is allocated.
@@ -63,10 +73,11 @@ impl libp2p::request_response::Codec for FrameCodec {
         let (max, _) = frame_limits(protocol.as_ref());
         let body = match read_frame(io, max).await {
             Ok(Some(bytes)) => FrameBody::Bytes(bytes),
-            // A stream closed before a request is not a request: js-waku opens some streams
-            // ahead of time and closes them unused.
-            Ok(None) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(None) => FrameBody::Empty,
             Err(FrameError::TooLarge { len, .. }) => FrameBody::Oversize { len },
+            Err(e @ (FrameError::Truncated { .. } | FrameError::BadLength)) => {
+                FrameBody::Malformed(e.to_string())
+            }
             Err(e) => return Err(to_io(e)),
         };
         Ok(Frame {
@@ -95,9 +106,9 @@ impl libp2p::request_response::Codec for FrameCodec {
     ) -> io::Result<()> {
         match req.body {
             FrameBody::Bytes(bytes) => write_frame(io, &bytes).await.map_err(to_io),
-            FrameBody::Oversize { len } => Err(io::Error::new(
+            other => Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("refusing to send a {len}-byte frame marker"),
+                format!("not a sendable request: {other:?}"),
             )),
         }
     }

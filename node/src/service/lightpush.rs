@@ -106,6 +106,8 @@ pub async fn handle_v3(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u
     }
     let response = match body {
         FrameBody::Oversize { len } => bad(format!("request of {len} bytes is too large")),
+        FrameBody::Malformed(why) => bad(format!("decoding failed: {why}")),
+        FrameBody::Empty => return None,
         FrameBody::Bytes(bytes) => match v3::LightPushRequest::decode(bytes.as_slice()) {
             Err(e) => bad(format!("decoding failed: {e}")),
             Ok(req) if req.request_id.is_empty() => bad("request_id is required".into()),
@@ -152,6 +154,12 @@ pub async fn handle_v2(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u
             false,
             format!("request of {len} bytes is too large"),
         ),
+        FrameBody::Malformed(why) => answer(
+            RATE_LIMITED_REQUEST_ID.into(),
+            false,
+            format!("decoding failed: {why}"),
+        ),
+        FrameBody::Empty => return None,
         FrameBody::Bytes(bytes) => match v2::PushRpc::decode(bytes.as_slice()) {
             Err(e) => answer(
                 RATE_LIMITED_REQUEST_ID.into(),

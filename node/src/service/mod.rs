@@ -233,6 +233,10 @@ pub(crate) async fn dispatch(
 ) -> Option<Vec<u8>> {
     use hearth::protocols as p;
     let body = frame.body;
+    // A stream that closed before its request began is nothing to answer.
+    if body == hearth::net::rpc::FrameBody::Empty {
+        return None;
+    }
     match frame.protocol.as_ref() {
         p::lightpush::PROTOCOL_V3 => lightpush::handle_v3(hub, peer, body).await,
         p::lightpush::PROTOCOL_V2 => lightpush::handle_v2(hub, peer, body).await,

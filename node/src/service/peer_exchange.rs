@@ -32,6 +32,8 @@ pub fn handle(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u8>> {
                 StatusCode::BadRequest,
                 Some(format!("{len} bytes is too large")),
             ),
+            FrameBody::Malformed(why) => answer(StatusCode::BadRequest, Some(why)),
+            FrameBody::Empty => return None,
             FrameBody::Bytes(bytes) => match PeerExchangeRpc::decode(bytes.as_slice()) {
                 Ok(PeerExchangeRpc { query: Some(_), .. }) => answer(StatusCode::Success, None),
                 Ok(_) => answer(StatusCode::BadRequest, Some("query is missing".into())),

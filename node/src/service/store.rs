@@ -32,6 +32,11 @@ pub async fn handle(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u8>>
             StatusCode::BadRequest,
             format!("decoding rpc failed: {len} bytes is too large"),
         ),
+        FrameBody::Malformed(why) => error_response(
+            StatusCode::BadRequest,
+            format!("decoding rpc failed: {why}"),
+        ),
+        FrameBody::Empty => return None,
         FrameBody::Bytes(bytes) => match StoreQueryRequest::decode(bytes.as_slice()) {
             Err(e) => error_response(StatusCode::BadRequest, format!("decoding rpc failed: {e}")),
             Ok(req) => {

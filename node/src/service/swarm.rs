@@ -1,6 +1,7 @@
 //! The libp2p side of the node: transports (TCP, WebSocket, WebRTC-direct), security and muxers,
 //! identify, ping, relay, and the task that owns the swarm.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,18 +14,28 @@ use libp2p::core::muxing::StreamMuxerBox;
 use libp2p::core::transport::Boxed;
 use libp2p::core::upgrade::Version;
 use libp2p::identity::{Keypair, secp256k1};
+use libp2p::multiaddr::Protocol;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{
     PeerId, StreamProtocol, Swarm, Transport, gossipsub, identify, noise, ping, request_response,
     tcp, yamux,
 };
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::{Command, Hub, Origin, ServiceConfig, lock};
 
 /// Waku relay is gossipsub under its own protocol id.
 pub const RELAY_PROTOCOL: &str = "/vac/waku/relay/2.0.0";
+
+/// On a WebRTC-direct connection the metadata question waits for the peer's first stream, at most
+/// this long. A browser (libp2p-webrtc-websys 0.5) starts taking our streams only after its side
+/// of the Noise handshake, later than we see the connection: whatever we open before that is
+/// lost. See docs/webrtc-direct.md.
+const WEBRTC_FIRST_STREAM_WAIT: Duration = Duration::from_secs(5);
+
+/// WebRTC-direct connections whose metadata question waits for the peer's first stream.
+type AwaitingFirstStream = HashMap<PeerId, oneshot::Sender<()>>;
 
 #[derive(NetworkBehaviour)]
 pub(crate) struct Behaviour {
@@ -201,6 +212,7 @@ pub async fn run(
     mut swarm: Swarm<Behaviour>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
+    let mut awaiting = AwaitingFirstStream::new();
     loop {
         tokio::select! {
             Some(cmd) = commands.recv() => match cmd {
@@ -222,12 +234,17 @@ pub async fn run(
                     }
                 }
             },
-            event = swarm.select_next_some() => on_event(&hub, &mut swarm, event),
+            event = swarm.select_next_some() => on_event(&hub, &mut swarm, &mut awaiting, event),
         }
     }
 }
 
-fn on_event(hub: &Arc<Hub>, swarm: &mut Swarm<Behaviour>, event: SwarmEvent<BehaviourEvent>) {
+fn on_event(
+    hub: &Arc<Hub>,
+    swarm: &mut Swarm<Behaviour>,
+    awaiting: &mut AwaitingFirstStream,
+    event: SwarmEvent<BehaviourEvent>,
+) {
     match event {
         SwarmEvent::NewListenAddr { address, .. } => {
             let full = address.with_p2p(hub.peer_id).unwrap_or_else(|a| a);
@@ -245,7 +262,12 @@ fn on_event(hub: &Arc<Hub>, swarm: &mut Swarm<Behaviour>, event: SwarmEvent<Beha
             lock(&hub.peers).entry(peer_id).or_default().addr =
                 Some(endpoint.get_remote_address().clone());
             if num_established.get() == 1 {
-                tokio::spawn(metadata_handshake(hub.clone(), peer_id));
+                let first_stream = is_webrtc_direct(endpoint.get_remote_address()).then(|| {
+                    let (tx, rx) = oneshot::channel();
+                    awaiting.insert(peer_id, tx);
+                    rx
+                });
+                tokio::spawn(metadata_handshake(hub.clone(), peer_id, first_stream));
             }
         }
         SwarmEvent::ConnectionClosed {
@@ -256,6 +278,15 @@ fn on_event(hub: &Arc<Hub>, swarm: &mut Swarm<Behaviour>, event: SwarmEvent<Beha
         } => {
             tracing::info!(peer = %peer_id, ?cause, "disconnected");
             lock(&hub.peers).remove(&peer_id);
+            awaiting.remove(&peer_id);
+        }
+        // We answered the peer's identify request: it has opened a stream, so it takes ours now.
+        SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Sent {
+            peer_id, ..
+        })) => {
+            if let Some(first_stream) = awaiting.remove(&peer_id) {
+                let _ = first_stream.send(());
+            }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
             peer_id,
@@ -292,6 +323,9 @@ fn on_event(hub: &Arc<Hub>, swarm: &mut Swarm<Behaviour>, event: SwarmEvent<Beha
                 },
             ..
         })) => {
+            if let Some(first_stream) = awaiting.remove(&peer) {
+                let _ = first_stream.send(());
+            }
             let hub = hub.clone();
             tokio::spawn(async move {
                 let protocol = request.protocol.clone();
@@ -328,9 +362,24 @@ fn on_event(hub: &Arc<Hub>, swarm: &mut Swarm<Behaviour>, event: SwarmEvent<Beha
     let _ = swarm;
 }
 
+fn is_webrtc_direct(addr: &libp2p::Multiaddr) -> bool {
+    addr.iter().any(|p| matches!(p, Protocol::WebRTCDirect))
+}
+
 /// nwaku asks every peer that connects for its cluster and drops the peer if the answer is
 /// missing, unreadable or another cluster (peer_manager.nim `onPeerMetadata`); so do we.
-async fn metadata_handshake(hub: Arc<Hub>, peer: PeerId) {
+/// With `first_stream` (WebRTC-direct), we ask once the peer has opened a stream to us, or after
+/// `WEBRTC_FIRST_STREAM_WAIT`; if the peer left meanwhile, not at all.
+async fn metadata_handshake(
+    hub: Arc<Hub>,
+    peer: PeerId,
+    first_stream: Option<oneshot::Receiver<()>>,
+) {
+    if let Some(ready) = first_stream
+        && let Ok(Err(_gone)) = tokio::time::timeout(WEBRTC_FIRST_STREAM_WAIT, ready).await
+    {
+        return;
+    }
     let request = WakuMetadataRequest {
         cluster_id: Some(u32::from(hub.config.cluster)),
         shards: hub.config.shards.iter().map(|s| u32::from(*s)).collect(),
