@@ -117,7 +117,8 @@ impl SeenCache {
 /// What the node knows of a connected peer.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PeerInfo {
-    pub protocols: Vec<String>,
+    /// What identify said; `None` until it arrives (over WebRTC-direct it may never).
+    pub protocols: Option<Vec<String>>,
     pub agent: Option<String>,
     pub addr: Option<Multiaddr>,
 }
@@ -218,7 +219,8 @@ impl Hub {
     pub fn peer_supports(&self, peer: &PeerId, protocol: &str) -> Option<bool> {
         lock(&self.peers)
             .get(peer)
-            .map(|p| p.protocols.iter().any(|x| x == protocol))
+            .and_then(|p| p.protocols.as_ref())
+            .map(|ps| ps.iter().any(|x| x == protocol))
     }
 }
 

@@ -295,7 +295,7 @@ fn on_event(
         })) => {
             let mut peers = lock(&hub.peers);
             let entry = peers.entry(peer_id).or_default();
-            entry.protocols = info.protocols.iter().map(|p| p.to_string()).collect();
+            entry.protocols = Some(info.protocols.iter().map(|p| p.to_string()).collect());
             entry.agent = Some(info.agent_version);
         }
         SwarmEvent::Behaviour(BehaviourEvent::Relay(gossipsub::Event::Message {
