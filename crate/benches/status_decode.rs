@@ -17,7 +17,9 @@ use hearth::status::chat::ChatMessage;
 use hearth::status::codec::{
     ChatKey, Keys, StatusEvent, decode_status_message, encode_chat_message,
 };
+use hearth::status::envelope::{self, Opened};
 use hearth::status::keys::{PrivateKey, PublicKey, SymmetricKey, member_update_chat_id};
+use hearth::status::payload;
 use hearth::waku::WakuMessage;
 use prost::Message;
 
@@ -130,6 +132,45 @@ fn main() {
         }
         encoded.len()
     });
+    // Where the time goes, layer by layer (medians), to read the totals above against.
+    let key = keys.symmetric_keys(&messages[0].content_topic)[0]
+        .key()
+        .clone();
+    let (payload_rate, _) = measure(|| {
+        for m in &messages {
+            black_box(payload::decrypt_symmetric(black_box(&m.payload), &key).ok());
+        }
+        messages.len()
+    });
+    let opened: Vec<Vec<u8>> = messages
+        .iter()
+        .map(|m| {
+            payload::decrypt_symmetric(&m.payload, &key)
+                .expect("payload")
+                .data
+        })
+        .collect();
+    let (envelope_rate, _) = measure(|| {
+        for d in &opened {
+            black_box(envelope::open_envelope(black_box(d)).ok());
+        }
+        opened.len()
+    });
+    let chats: Vec<Vec<u8>> = opened
+        .iter()
+        .map(|d| match envelope::open_envelope(d) {
+            Ok(Opened::Message(m)) => m.message.payload,
+            other => panic!("fixture envelope: {other:?}"),
+        })
+        .collect();
+    let (chat_rate, _) = measure(|| {
+        for c in &chats {
+            black_box(ChatMessage::decode(black_box(c), u64::MAX / 2).ok());
+        }
+        chats.len()
+    });
+    let us = |rate: f64| 1e6 / rate;
+
     println!(
         "status_decode native ({MESSAGES} signed symmetric channel messages, {} bytes avg, {ROUNDS} rounds):",
         bytes / encoded.len()
@@ -139,5 +180,11 @@ fn main() {
     );
     println!(
         "  WakuMessage::decode + decode_status_message: median {median_bytes:>9.0} msg/s  best {best_bytes:>9.0} msg/s"
+    );
+    println!(
+        "  per message (medians): payload v1 {:.0} µs, envelope {:.0} µs, ChatMessage {:.1} µs",
+        us(payload_rate),
+        us(envelope_rate),
+        us(chat_rate)
     );
 }

@@ -30,9 +30,12 @@ try {
   const r = await page.evaluate(() => window.benchResult);
   if (r.error) throw new Error(r.error);
   const f = (x) => Math.round(x).toString().padStart(9);
-  const line = (name, m) => `  ${name.padEnd(44)} median ${f(m.median)} msg/s  best ${f(m.best)} msg/s`;
+  const line = (name, m) =>
+    `  ${name.padEnd(44)} median ${f(m.median)} msg/s  best ${f(m.best)} msg/s  (first round ${f(m.first)})`;
   const jsBest = Math.max(r.jsSequential.median, r.jsConcurrent.median);
-  console.log(`status_decode Chromium (${r.messages} messages, ${r.hearth.rounds} rounds; ${r.userAgent}):`);
+  console.log(
+    `status_decode Chromium (${r.messages} messages, ${r.hearth.rounds} rounds after warm-up; ${r.userAgent}):`,
+  );
   console.log(line("Hearth wasm (StatusDecoder.decodeWakuMessage)", r.hearth));
   console.log(line("js-waku, one after another", r.jsSequential));
   console.log(line("js-waku, Promise.all", r.jsConcurrent));
