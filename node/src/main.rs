@@ -22,6 +22,12 @@ enum Command {
     /// Decode or build status.app community, channel and user preview links.
     #[command(subcommand)]
     Link(cli::link::LinkCommand),
+    /// Publish one message through lightpush (the light client, not the node).
+    Publish(Box<cli::publish::PublishArgs>),
+    /// Print live messages from filter as JSON lines.
+    Subscribe(Box<cli::subscribe::SubscribeArgs>),
+    /// Print stored messages from store as JSON lines.
+    Query(Box<cli::query::QueryArgs>),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,9 @@ fn main() -> ExitCode {
             cli::node::run_node(*args).map_err(|e| e as Box<dyn std::error::Error>)
         }
         Command::Link(cmd) => cli::link::run(cmd),
+        Command::Publish(args) => cli::publish::run(*args),
+        Command::Subscribe(args) => cli::subscribe::run(*args),
+        Command::Query(args) => cli::query::run(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -43,3 +43,91 @@ status_codes! {
         PeerDialFailure = 504,
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Client side (sans-IO).
+
+use prost::Message as _;
+
+use crate::net::request::Cause;
+use crate::proto::waku::filter::v2::filter_subscribe_request::FilterSubscribeType;
+use crate::proto::waku::filter::v2::{
+    FilterSubscribeRequest, FilterSubscribeResponse, MessagePush,
+};
+use crate::waku::{MessageLimits, WakuMessage};
+
+/// What a subscribe-protocol request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    Ping,
+    Subscribe,
+    Unsubscribe,
+    UnsubscribeAll,
+}
+
+pub fn encode_request(
+    kind: Request,
+    request_id: &str,
+    pubsub_topic: Option<&str>,
+    content_topics: &[String],
+) -> Vec<u8> {
+    let kind = match kind {
+        Request::Ping => FilterSubscribeType::SubscriberPing,
+        Request::Subscribe => FilterSubscribeType::Subscribe,
+        Request::Unsubscribe => FilterSubscribeType::Unsubscribe,
+        Request::UnsubscribeAll => FilterSubscribeType::UnsubscribeAll,
+    };
+    FilterSubscribeRequest {
+        request_id: request_id.into(),
+        filter_subscribe_type: kind as i32,
+        pubsub_topic: pubsub_topic.map(Into::into),
+        content_topics: content_topics.to_vec(),
+    }
+    .encode_to_vec()
+}
+
+pub fn decode_response(bytes: &[u8], request_id: &str) -> Result<(), Cause> {
+    let res =
+        FilterSubscribeResponse::decode(bytes).map_err(|e| Cause::Malformed(e.to_string()))?;
+    let code = StatusCode::from_code(res.status_code);
+    if code != StatusCode::TooManyRequests && res.request_id != request_id {
+        return Err(Cause::WrongRequestId {
+            sent: request_id.into(),
+            got: res.request_id,
+        });
+    }
+    match code {
+        StatusCode::Ok => Ok(()),
+        code => Err(Cause::Filter {
+            code,
+            desc: res.status_desc,
+        }),
+    }
+}
+
+/// Why a pushed frame was dropped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    #[error("push does not decode: {0}")]
+    Decode(String),
+    #[error("push carries no message")]
+    NoMessage,
+    #[error("push carries no pubsub topic")]
+    NoPubsubTopic,
+    #[error("pushed message is invalid: {0}")]
+    Invalid(String),
+}
+
+/// Decodes one pushed frame into its pubsub topic and message. nwaku always names the topic.
+pub fn decode_push(
+    bytes: &[u8],
+    limits: MessageLimits,
+) -> Result<(String, WakuMessage), PushError> {
+    let push = MessagePush::decode(bytes).map_err(|e| PushError::Decode(e.to_string()))?;
+    let message = push.waku_message.ok_or(PushError::NoMessage)?;
+    let topic = push.pubsub_topic.ok_or(PushError::NoPubsubTopic)?;
+    message
+        .validate(limits)
+        .map_err(|e| PushError::Invalid(e.to_string()))?;
+    Ok((topic, message))
+}

@@ -1,0 +1,1039 @@
+//! `LightClient`: lightpush, filter and store over a swarm it drives itself, for the browser and
+//! native alike. The swarm runs in a background task; requests open their own streams through a
+//! `libp2p_stream::Control`, so many can be in flight at once and each fails on its own.
+//!
+//! What it promises beyond the wire protocols: two peers for every push and subscription,
+//! failover to the next peer on a transient error, backoff from peers that rate-limit or fail,
+//! and no silent gaps in a subscription (a store query refills what a lost filter peer may
+//! have missed, before live messages resume).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures::channel::{mpsc, oneshot};
+use futures::{FutureExt, Stream, StreamExt};
+use libp2p::swarm::SwarmEvent;
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::{Multiaddr, PeerId, StreamProtocol, identify};
+
+use super::codec::{read_frame, write_frame};
+use super::config::ClientConfig;
+use super::peers::{Health, PeerBook, Source, Transport, split_peer};
+use super::request::{Cause, RequestError, request};
+use super::runtime::{self, Instant};
+use super::transport::{self, Behaviour, BehaviourEvent};
+use crate::protocols::{filter, lightpush, metadata, store};
+use crate::waku::{MessageHash, MessageLimits, PubsubTopic, WakuMessage};
+
+/// The protocols whose peer counts health reports.
+pub const SERVICE_PROTOCOLS: [&str; 4] = [
+    lightpush::PROTOCOL_V3,
+    filter::SUBSCRIBE_PROTOCOL,
+    store::PROTOCOL,
+    crate::protocols::peer_exchange::PROTOCOL,
+];
+/// How many peers a failing request is tried on before giving up.
+pub const MAX_ATTEMPTS: usize = 4;
+/// Hashes a subscription remembers to drop duplicates from its two peers and from refills.
+pub const DEDUP_WINDOW: usize = 10_000;
+/// A refill starts this long before the lost peer was last known good: nodes accept messages
+/// stamped up to 20 s off their clock (nwaku `MaxMessageTimestampVariance`).
+pub const REFILL_MARGIN: Duration = Duration::from_secs(20);
+/// How often a subscription checks that it holds enough peers.
+const TOP_UP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Why a client call failed as a whole. Each `RequestError` names the peer, protocol and cause.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    #[error("no peer offers {protocol}")]
+    NoPeers { protocol: &'static str },
+    #[error("{} peer(s) failed: {}", .0.len(), join(.0))]
+    AllFailed(Vec<RequestError>),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("could not start the network: {0}")]
+    Start(String),
+}
+
+fn join(errors: &[RequestError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Where a received message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Filter(PeerId),
+    /// Refilled from a store node after a filter peer was lost.
+    Store(PeerId),
+}
+
+/// One message from a subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    pub pubsub_topic: String,
+    pub message: WakuMessage,
+    pub hash: MessageHash,
+    pub origin: Origin,
+}
+
+/// The outcome of a lightpush: who took it, and who refused and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushReport {
+    pub hash: MessageHash,
+    pub accepted: Vec<(PeerId, lightpush::Accepted)>,
+    pub failed: Vec<RequestError>,
+}
+
+#[derive(Debug, Clone)]
+enum PeerEvent {
+    Connected,
+    Disconnected(PeerId),
+}
+
+enum Command {
+    Redial(PeerId),
+    AddPeer(PeerId, Multiaddr, Source),
+}
+
+struct FilterEntry {
+    pubsub_topic: String,
+    content_topics: HashSet<String>,
+    tx: mpsc::UnboundedSender<(PeerId, String, WakuMessage)>,
+}
+
+struct Shared {
+    config: ClientConfig,
+    local_peer: PeerId,
+    book: Mutex<PeerBook>,
+    control: Mutex<libp2p_stream::Control>,
+    commands: mpsc::UnboundedSender<Command>,
+    filters: Mutex<HashMap<u64, FilterEntry>>,
+    next_filter: Mutex<u64>,
+    peer_watchers: Mutex<Vec<mpsc::UnboundedSender<PeerEvent>>>,
+    health_watchers: Mutex<Vec<mpsc::UnboundedSender<Health>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not take the client down with it: the data stays usable.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    fn control(&self) -> libp2p_stream::Control {
+        lock(&self.control).clone()
+    }
+
+    fn dialable(addr: &Multiaddr) -> bool {
+        if cfg!(target_arch = "wasm32") {
+            Transport::of(addr).browser_dialable()
+        } else {
+            Transport::of(addr) != Transport::WebRtcDirect
+        }
+    }
+
+    fn candidates(&self, protocol: &str, shard: Option<u16>) -> Vec<PeerId> {
+        lock(&self.book).candidates(
+            protocol,
+            self.config.cluster,
+            shard,
+            Instant::now(),
+            Self::dialable,
+        )
+    }
+
+    fn note(&self, peer: &PeerId, result: &Result<(), &Cause>, rtt: Duration) {
+        let mut book = lock(&self.book);
+        match result {
+            Ok(()) => book.on_success(peer, rtt),
+            Err(c) if c.is_rate_limited() => book.on_rate_limited(peer, Instant::now()),
+            Err(Cause::Unsupported) => {}
+            Err(_) => {
+                book.on_failure(peer, Instant::now());
+            }
+        }
+    }
+
+    /// One request with bookkeeping: success and failure shape later peer choices.
+    async fn ask(
+        &self,
+        peer: PeerId,
+        protocol: &'static str,
+        body: &[u8],
+        deadline: Duration,
+    ) -> Result<Vec<u8>, RequestError> {
+        let started = Instant::now();
+        let mut control = self.control();
+        let out = request(&mut control, peer, protocol, body, deadline).await;
+        self.note(
+            &peer,
+            &out.as_ref().map(|_| ()).map_err(|e| &e.cause),
+            started.elapsed(),
+        );
+        out
+    }
+
+    fn broadcast_health(&self) {
+        let health = lock(&self.book).health(&SERVICE_PROTOCOLS);
+        lock(&self.health_watchers).retain(|w| w.unbounded_send(health.clone()).is_ok());
+    }
+
+    fn broadcast_peer(&self, event: PeerEvent) {
+        lock(&self.peer_watchers).retain(|w| w.unbounded_send(event.clone()).is_ok());
+    }
+
+    fn dispatch_push(&self, peer: PeerId, topic: String, message: WakuMessage) {
+        let filters = lock(&self.filters);
+        for entry in filters.values() {
+            if entry.pubsub_topic == topic && entry.content_topics.contains(&message.content_topic)
+            {
+                let _ = entry
+                    .tx
+                    .unbounded_send((peer, topic.clone(), message.clone()));
+            }
+        }
+    }
+}
+
+/// A Waku light client. Cheap to clone; the network stops when the last clone is dropped... and
+/// the background tasks notice their channels closing.
+#[derive(Clone)]
+pub struct LightClient {
+    shared: Arc<Shared>,
+}
+
+impl LightClient {
+    /// Builds the swarm, starts it in the background and begins dialing the configured peers.
+    /// Natively this must be called inside a tokio runtime.
+    pub fn start(config: ClientConfig) -> Result<Self, ClientError> {
+        let key = libp2p::identity::Keypair::generate_secp256k1();
+        let mut swarm =
+            transport::build_swarm(key).map_err(|e| ClientError::Start(e.to_string()))?;
+        let mut control = swarm.behaviour().stream.new_control();
+        let metadata_in = control
+            .accept(StreamProtocol::new(metadata::PROTOCOL))
+            .map_err(|e| ClientError::Start(e.to_string()))?;
+        let push_in = control
+            .accept(StreamProtocol::new(filter::PUSH_PROTOCOL))
+            .map_err(|e| ClientError::Start(e.to_string()))?;
+        let (commands, command_rx) = mpsc::unbounded();
+        let shared = Arc::new(Shared {
+            local_peer: *swarm.local_peer_id(),
+            book: Mutex::new(PeerBook::new()),
+            control: Mutex::new(control),
+            commands,
+            filters: Mutex::new(HashMap::new()),
+            next_filter: Mutex::new(0),
+            peer_watchers: Mutex::new(Vec::new()),
+            health_watchers: Mutex::new(Vec::new()),
+            config,
+        });
+        let seeds: Vec<(Multiaddr, Source)> = shared
+            .config
+            .bootstrap
+            .iter()
+            .map(|a| (a.clone(), Source::Bootstrap))
+            .chain(
+                shared
+                    .config
+                    .store
+                    .iter()
+                    .map(|a| (a.clone(), Source::Store)),
+            )
+            .collect();
+        for (addr, source) in seeds {
+            let Some((peer, bare)) = split_peer(&addr) else {
+                return Err(ClientError::Invalid(format!(
+                    "{addr} does not end in /p2p/<peer id>"
+                )));
+            };
+            lock(&shared.book).add(peer, bare.clone(), source);
+            swarm.add_peer_address(peer, bare);
+        }
+        let peers: Vec<PeerId> = lock(&shared.book).iter().map(|r| r.peer).collect();
+        for peer in peers {
+            dial(&mut swarm, &shared, peer);
+        }
+        runtime::spawn(answer_metadata(
+            metadata_in,
+            shared.config.cluster,
+            shared.config.shards.clone(),
+        ));
+        runtime::spawn(read_pushes(push_in, Arc::downgrade(&shared)));
+        runtime::spawn(drive(swarm, command_rx, Arc::downgrade(&shared)));
+        Ok(Self { shared })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.shared.config
+    }
+
+    pub fn local_peer_id(&self) -> PeerId {
+        self.shared.local_peer
+    }
+
+    /// Adds a service peer (with `/p2p/<id>`) found later, e.g. by discovery, and dials it.
+    pub fn add_peer(&self, addr: Multiaddr, source: Source) -> Result<(), ClientError> {
+        let (peer, bare) = split_peer(&addr)
+            .ok_or_else(|| ClientError::Invalid(format!("{addr} has no /p2p/<peer id>")))?;
+        self.shared
+            .commands
+            .unbounded_send(Command::AddPeer(peer, bare, source))
+            .map_err(|_| ClientError::Start("the network task has stopped".into()))
+    }
+
+    /// The peer book's view now.
+    pub fn health_now(&self) -> Health {
+        lock(&self.shared.book).health(&SERVICE_PROTOCOLS)
+    }
+
+    /// Health now and after every change: connected peers per protocol, transports in use.
+    pub fn health(&self) -> impl Stream<Item = Health> + use<> {
+        let (tx, rx) = mpsc::unbounded();
+        let _ = tx.unbounded_send(self.health_now());
+        lock(&self.shared.health_watchers).push(tx);
+        rx
+    }
+
+    /// Waits until at least `n` connected peers are known to serve `protocol`.
+    pub async fn wait_for_peers(
+        &self,
+        protocol: &str,
+        n: usize,
+        within: Duration,
+    ) -> Result<(), ClientError> {
+        let mut health = self.health();
+        let enough = async {
+            while let Some(h) = health.next().await {
+                if h.protocols.iter().any(|(p, c)| p == protocol && *c >= n) {
+                    return true;
+                }
+            }
+            false
+        };
+        match runtime::timeout(within, enough).await {
+            Some(true) => Ok(()),
+            _ => Err(ClientError::NoPeers {
+                protocol: static_protocol(protocol),
+            }),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Lightpush
+
+    /// Publishes `message` on `pubsub_topic` through [`ClientConfig::lightpush_peers`] peers at
+    /// once (v3, or v2 for a peer without v3). A transient refusal moves on to the next peer.
+    /// Succeeds when at least one peer took it.
+    pub async fn push(
+        &self,
+        pubsub_topic: &str,
+        message: &WakuMessage,
+    ) -> Result<PushReport, ClientError> {
+        message
+            .validate(MessageLimits {
+                max_size: self.shared.config.max_message_size,
+            })
+            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        let shard = pubsub_topic.parse::<PubsubTopic>().ok().map(|t| t.shard);
+        let hash = message.hash(pubsub_topic);
+        let mut queue: VecDeque<PeerId> = self
+            .shared
+            .candidates(lightpush::PROTOCOL_V3, shard)
+            .into_iter()
+            .take(MAX_ATTEMPTS)
+            .collect();
+        if queue.is_empty() {
+            return Err(ClientError::NoPeers {
+                protocol: lightpush::PROTOCOL_V3,
+            });
+        }
+        let wanted = self.shared.config.lightpush_peers.max(1);
+        let mut report = PushReport {
+            hash,
+            accepted: Vec::new(),
+            failed: Vec::new(),
+        };
+        let mut in_flight = futures::stream::FuturesUnordered::new();
+        let start = |peer: PeerId| {
+            let shared = self.shared.clone();
+            let message = message.clone();
+            let topic = pubsub_topic.to_string();
+            async move { (peer, push_one(&shared, peer, &topic, &message).await) }
+        };
+        while in_flight.len() < wanted {
+            match queue.pop_front() {
+                Some(p) => in_flight.push(start(p)),
+                None => break,
+            }
+        }
+        while let Some((peer, out)) = in_flight.next().await {
+            match out {
+                Ok(accepted) => report.accepted.push((peer, accepted)),
+                Err(e) => {
+                    let retry = e.cause.is_transient();
+                    report.failed.push(e);
+                    if retry
+                        && report.accepted.len() + in_flight.len() < wanted
+                        && let Some(next) = queue.pop_front()
+                    {
+                        in_flight.push(start(next));
+                    }
+                }
+            }
+        }
+        if report.accepted.is_empty() {
+            Err(ClientError::AllFailed(report.failed))
+        } else {
+            Ok(report)
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Store
+
+    /// Pages of `query`, following the cursor until the last page. Each page is asked of the
+    /// best store peer; on an error or timeout the same page is asked of the next one. Dropping
+    /// the stream cancels the request in flight.
+    pub fn query(
+        &self,
+        query: store::StoreQuery,
+    ) -> impl Stream<Item = Result<store::StorePage, ClientError>> + use<> {
+        let shared = self.shared.clone();
+        futures::stream::unfold(Some(query), move |state| {
+            let shared = shared.clone();
+            async move {
+                let query = state?;
+                match query_page(&shared, &query).await {
+                    Ok((_, page)) => {
+                        let next = page.cursor.map(|c| store::StoreQuery {
+                            cursor: Some(c),
+                            ..query
+                        });
+                        Some((Ok(page), next))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+        })
+    }
+
+    /// Every message of `query`, all pages, in the order asked for.
+    pub async fn query_all(
+        &self,
+        query: store::StoreQuery,
+    ) -> Result<Vec<store::StoredMessage>, ClientError> {
+        let mut out = Vec::new();
+        let mut pages = std::pin::pin!(self.query(query));
+        while let Some(page) = pages.next().await {
+            out.extend(page?.messages);
+        }
+        Ok(out)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Filter
+
+    /// Live messages on `pubsub_topic` for `content_topics`, held with
+    /// [`ClientConfig::filter_peers`] peers, deduplicated by hash. Dropping the subscription
+    /// unsubscribes.
+    pub async fn subscribe(
+        &self,
+        pubsub_topic: &str,
+        content_topics: Vec<String>,
+    ) -> Result<Subscription, ClientError> {
+        if content_topics.is_empty() {
+            return Err(ClientError::Invalid("no content topics".into()));
+        }
+        let shard = pubsub_topic.parse::<PubsubTopic>().ok().map(|t| t.shard);
+        let (push_tx, push_rx) = mpsc::unbounded();
+        let id = {
+            let mut next = lock(&self.shared.next_filter);
+            *next += 1;
+            *next
+        };
+        lock(&self.shared.filters).insert(
+            id,
+            FilterEntry {
+                pubsub_topic: pubsub_topic.into(),
+                content_topics: content_topics.iter().cloned().collect(),
+                tx: push_tx,
+            },
+        );
+        let (peer_tx, peer_rx) = mpsc::unbounded();
+        lock(&self.shared.peer_watchers).push(peer_tx);
+        let mut task = FilterTask {
+            shared: self.shared.clone(),
+            id,
+            pubsub_topic: pubsub_topic.into(),
+            content_topics,
+            shard,
+            peers: HashMap::new(),
+            seen: Dedup::new(DEDUP_WINDOW),
+            last_error: None,
+        };
+        // The first peers are subscribed before this returns, so the caller knows it is live.
+        task.top_up().await;
+        if task.peers.is_empty() {
+            lock(&self.shared.filters).remove(&id);
+            return Err(match task.last_error.take() {
+                Some(e) => ClientError::AllFailed(vec![e]),
+                None => ClientError::NoPeers {
+                    protocol: filter::SUBSCRIBE_PROTOCOL,
+                },
+            });
+        }
+        let (out_tx, out_rx) = mpsc::unbounded();
+        let (cancel_tx, cancel_rx) = oneshot::channel();
+        let (peers_tx, peers_rx) = mpsc::unbounded();
+        let _ = peers_tx.unbounded_send(task.peers.keys().copied().collect());
+        runtime::spawn(task.run(push_rx, peer_rx, out_tx, cancel_rx, peers_tx));
+        Ok(Subscription {
+            messages: out_rx,
+            peers: peers_rx,
+            current_peers: Vec::new(),
+            _cancel: cancel_tx,
+        })
+    }
+}
+
+fn static_protocol(p: &str) -> &'static str {
+    SERVICE_PROTOCOLS
+        .iter()
+        .chain([lightpush::PROTOCOL_V2].iter())
+        .find(|x| **x == p)
+        .copied()
+        .unwrap_or("service")
+}
+
+async fn push_one(
+    shared: &Shared,
+    peer: PeerId,
+    topic: &str,
+    message: &WakuMessage,
+) -> Result<lightpush::Accepted, RequestError> {
+    let id = runtime::request_id();
+    let deadline = shared.config.request_timeout;
+    let v3 = lightpush::encode_request_v3(&id, topic, message);
+    let supports_v3 = lock(&shared.book)
+        .get(&peer)
+        .and_then(|r| r.supports(lightpush::PROTOCOL_V3));
+    if supports_v3 != Some(false) {
+        match shared
+            .ask(peer, lightpush::PROTOCOL_V3, &v3, deadline)
+            .await
+        {
+            Ok(bytes) => {
+                return lightpush::decode_response_v3(&bytes, &id)
+                    .map_err(|c| RequestError::new(peer, lightpush::PROTOCOL_V3, c));
+            }
+            Err(e) if e.cause != Cause::Unsupported => return Err(e),
+            Err(_) => {}
+        }
+    }
+    let v2 = lightpush::encode_request_v2(&id, topic, message);
+    let bytes = shared
+        .ask(peer, lightpush::PROTOCOL_V2, &v2, deadline)
+        .await?;
+    lightpush::decode_response_v2(&bytes, &id)
+        .map_err(|c| RequestError::new(peer, lightpush::PROTOCOL_V2, c))
+}
+
+/// One page from the best store peer that answers; the peer is returned with it.
+async fn query_page(
+    shared: &Shared,
+    query: &store::StoreQuery,
+) -> Result<(PeerId, store::StorePage), ClientError> {
+    if let Err(c) = query.validate() {
+        return Err(ClientError::Invalid(c.to_string()));
+    }
+    let shard = query
+        .pubsub_topic
+        .as_deref()
+        .and_then(|t| t.parse::<PubsubTopic>().ok())
+        .map(|t| t.shard);
+    let peers = shared.candidates(store::PROTOCOL, shard);
+    if peers.is_empty() {
+        return Err(ClientError::NoPeers {
+            protocol: store::PROTOCOL,
+        });
+    }
+    let mut errors = Vec::new();
+    for peer in peers.into_iter().take(MAX_ATTEMPTS) {
+        let id = runtime::request_id();
+        let out = match shared
+            .ask(
+                peer,
+                store::PROTOCOL,
+                &query.encode_request(&id),
+                shared.config.store_timeout,
+            )
+            .await
+        {
+            Ok(bytes) => store::decode_response(&bytes, &id)
+                .map_err(|c| RequestError::new(peer, store::PROTOCOL, c)),
+            Err(e) => Err(e),
+        };
+        match out {
+            Ok(page) => return Ok((peer, page)),
+            Err(e) => {
+                let transient = e.cause.is_transient();
+                errors.push(e);
+                if !transient {
+                    break;
+                }
+            }
+        }
+    }
+    Err(ClientError::AllFailed(errors))
+}
+
+/// A live subscription: a stream of messages; dropping it unsubscribes from every peer.
+pub struct Subscription {
+    messages: mpsc::UnboundedReceiver<Received>,
+    peers: mpsc::UnboundedReceiver<Vec<PeerId>>,
+    current_peers: Vec<PeerId>,
+    _cancel: oneshot::Sender<()>,
+}
+
+impl Subscription {
+    /// The filter peers held right now.
+    pub fn peers(&mut self) -> &[PeerId] {
+        while let Ok(p) = self.peers.try_recv() {
+            self.current_peers = p;
+        }
+        &self.current_peers
+    }
+}
+
+impl Stream for Subscription {
+    type Item = Received;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Received>> {
+        self.messages.poll_next_unpin(cx)
+    }
+}
+
+/// Remembers the last `cap` hashes.
+struct Dedup {
+    set: HashSet<MessageHash>,
+    order: VecDeque<MessageHash>,
+    cap: usize,
+}
+
+impl Dedup {
+    fn new(cap: usize) -> Self {
+        Self {
+            set: HashSet::new(),
+            order: VecDeque::new(),
+            cap,
+        }
+    }
+
+    /// True the first time a hash is seen.
+    fn insert(&mut self, hash: MessageHash) -> bool {
+        if !self.set.insert(hash) {
+            return false;
+        }
+        self.order.push_back(hash);
+        if self.order.len() > self.cap
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
+}
+
+/// A subscribed peer and when we last knew it was delivering.
+struct Held {
+    last_good: runtime::SystemTime,
+}
+
+struct FilterTask {
+    shared: Arc<Shared>,
+    id: u64,
+    pubsub_topic: String,
+    content_topics: Vec<String>,
+    shard: Option<u16>,
+    peers: HashMap<PeerId, Held>,
+    seen: Dedup,
+    last_error: Option<RequestError>,
+}
+
+impl FilterTask {
+    async fn control(&self, peer: PeerId, kind: filter::Request) -> Result<(), RequestError> {
+        let topics: Vec<&[String]> = if kind == filter::Request::Ping {
+            vec![&[]]
+        } else {
+            self.content_topics
+                .chunks(filter::MAX_CONTENT_TOPICS_PER_REQUEST)
+                .collect()
+        };
+        for batch in topics {
+            let id = runtime::request_id();
+            let topic = (kind != filter::Request::Ping).then_some(self.pubsub_topic.as_str());
+            let body = filter::encode_request(kind, &id, topic, batch);
+            let bytes = self
+                .shared
+                .ask(
+                    peer,
+                    filter::SUBSCRIBE_PROTOCOL,
+                    &body,
+                    self.shared.config.request_timeout,
+                )
+                .await?;
+            filter::decode_response(&bytes, &id)
+                .map_err(|c| RequestError::new(peer, filter::SUBSCRIBE_PROTOCOL, c))?;
+        }
+        Ok(())
+    }
+
+    /// Subscribes with new peers until enough are held. Returns whether any was added.
+    async fn top_up(&mut self) -> bool {
+        let wanted = self.shared.config.filter_peers.max(1);
+        if self.peers.len() >= wanted {
+            return false;
+        }
+        let mut added = false;
+        let candidates = self
+            .shared
+            .candidates(filter::SUBSCRIBE_PROTOCOL, self.shard);
+        for peer in candidates {
+            if self.peers.len() >= wanted {
+                break;
+            }
+            if self.peers.contains_key(&peer) {
+                continue;
+            }
+            match self.control(peer, filter::Request::Subscribe).await {
+                Ok(()) => {
+                    tracing::debug!(%peer, topic = %self.pubsub_topic, "filter subscribed");
+                    self.peers.insert(
+                        peer,
+                        Held {
+                            last_good: runtime::SystemTime::now(),
+                        },
+                    );
+                    added = true;
+                }
+                Err(e) => {
+                    tracing::debug!("filter subscribe failed: {e}");
+                    self.last_error = Some(e);
+                }
+            }
+        }
+        added
+    }
+
+    fn deliver(
+        &mut self,
+        out: &mpsc::UnboundedSender<Received>,
+        topic: String,
+        message: WakuMessage,
+        origin: Origin,
+    ) {
+        let hash = message.hash(&topic);
+        if self.seen.insert(hash) {
+            let _ = out.unbounded_send(Received {
+                pubsub_topic: topic,
+                message,
+                hash,
+                origin,
+            });
+        }
+    }
+
+    /// A peer is gone: replace it, then ask a store node for everything since it was last
+    /// known good, delivered (deduplicated) before any live message that arrived meanwhile.
+    async fn on_lost(&mut self, peer: PeerId, out: &mpsc::UnboundedSender<Received>) {
+        let Some(held) = self.peers.remove(&peer) else {
+            return;
+        };
+        tracing::debug!(%peer, "filter peer lost; refilling from store");
+        self.top_up().await;
+        let since = held
+            .last_good
+            .checked_sub(REFILL_MARGIN)
+            .unwrap_or(held.last_good);
+        let since_ns = since
+            .duration_since(runtime::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        let batches: Vec<Vec<String>> = self
+            .content_topics
+            .chunks(store::MAX_CONTENT_TOPICS)
+            .map(<[String]>::to_vec)
+            .collect();
+        for topics in batches {
+            let query = store::StoreQuery::topics(self.pubsub_topic.clone(), topics)
+                .time_range(Some(since_ns), None)
+                .forward(true)
+                .page_size(store::MAX_PAGE_SIZE);
+            let mut q = Some(query);
+            while let Some(query) = q.take() {
+                match query_page(&self.shared, &query).await {
+                    Ok((from, page)) => {
+                        for m in page.messages {
+                            if let Some(msg) = m.message {
+                                let topic =
+                                    m.pubsub_topic.unwrap_or_else(|| self.pubsub_topic.clone());
+                                self.deliver(out, topic, msg, Origin::Store(from));
+                            }
+                        }
+                        q = page.cursor.map(|c| store::StoreQuery {
+                            cursor: Some(c),
+                            ..query
+                        });
+                    }
+                    Err(e) => {
+                        tracing::warn!("refill after losing {peer} failed: {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    async fn run(
+        mut self,
+        mut pushes: mpsc::UnboundedReceiver<(PeerId, String, WakuMessage)>,
+        mut peer_events: mpsc::UnboundedReceiver<PeerEvent>,
+        out: mpsc::UnboundedSender<Received>,
+        cancel: oneshot::Receiver<()>,
+        peers_out: mpsc::UnboundedSender<Vec<PeerId>>,
+    ) {
+        let mut cancel = cancel.fuse();
+        let mut ping_at = Instant::now() + self.shared.config.filter_ping_interval;
+        loop {
+            let tick = runtime::sleep(TOP_UP_INTERVAL).fuse();
+            futures::pin_mut!(tick);
+            let before: Vec<PeerId> = self.peers.keys().copied().collect();
+            futures::select_biased! {
+                _ = cancel => break,
+                push = pushes.next() => match push {
+                    Some((peer, topic, message)) => {
+                        if let Some(h) = self.peers.get_mut(&peer) {
+                            h.last_good = runtime::SystemTime::now();
+                        }
+                        self.deliver(&out, topic, message, Origin::Filter(peer));
+                    }
+                    None => break,
+                },
+                event = peer_events.next() => match event {
+                    Some(PeerEvent::Disconnected(peer)) => self.on_lost(peer, &out).await,
+                    Some(PeerEvent::Connected) => { self.top_up().await; }
+                    None => break,
+                },
+                () = tick => {
+                    if Instant::now() >= ping_at {
+                        ping_at = Instant::now() + self.shared.config.filter_ping_interval;
+                        let peers: Vec<PeerId> = self.peers.keys().copied().collect();
+                        for peer in peers {
+                            match self.control(peer, filter::Request::Ping).await {
+                                Ok(()) => {
+                                    if let Some(h) = self.peers.get_mut(&peer) {
+                                        h.last_good = runtime::SystemTime::now();
+                                    }
+                                }
+                                Err(e) => {
+                                    tracing::debug!("filter ping failed: {e}");
+                                    self.on_lost(peer, &out).await;
+                                }
+                            }
+                        }
+                    }
+                    self.top_up().await;
+                },
+            }
+            let mut now: Vec<PeerId> = self.peers.keys().copied().collect();
+            let mut was = before;
+            now.sort();
+            was.sort();
+            if now != was {
+                let _ = peers_out.unbounded_send(now);
+            }
+        }
+        lock(&self.shared.filters).remove(&self.id);
+        let peers: Vec<PeerId> = self.peers.keys().copied().collect();
+        for peer in peers {
+            let _ = self.control(peer, filter::Request::Unsubscribe).await;
+        }
+    }
+}
+
+fn dial(swarm: &mut libp2p::Swarm<Behaviour>, shared: &Shared, peer: PeerId) {
+    let addrs: Vec<Multiaddr> = lock(&shared.book)
+        .get(&peer)
+        .map(|r| {
+            r.addrs
+                .iter()
+                .filter(|a| Shared::dialable(a))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if addrs.is_empty() {
+        return;
+    }
+    let opts = DialOpts::peer_id(peer)
+        .addresses(addrs)
+        .condition(PeerCondition::DisconnectedAndNotDialing)
+        .build();
+    if let Err(e) = swarm.dial(opts) {
+        tracing::debug!(%peer, "dial: {e}");
+    }
+}
+
+/// Kept peers (bootstrap and store) are redialed after a backoff when they drop or fail.
+fn schedule_redial(shared: &Arc<Shared>, peer: PeerId) {
+    let wait = {
+        let mut book = lock(&shared.book);
+        let kept = book.get(&peer).is_some_and(|r| {
+            r.sources.contains(&Source::Bootstrap) || r.sources.contains(&Source::Store)
+        });
+        if !kept {
+            return;
+        }
+        book.on_failure(&peer, Instant::now())
+    };
+    let commands = shared.commands.clone();
+    runtime::spawn(async move {
+        runtime::sleep(wait).await;
+        let _ = commands.unbounded_send(Command::Redial(peer));
+    });
+}
+
+async fn drive(
+    mut swarm: libp2p::Swarm<Behaviour>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    shared: std::sync::Weak<Shared>,
+) {
+    loop {
+        let event = futures::select! {
+            cmd = commands.next() => match cmd {
+                Some(c) => Ok(c),
+                None => return,
+            },
+            ev = swarm.select_next_some() => Err(ev),
+        };
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        match event {
+            Ok(Command::Redial(peer)) => dial(&mut swarm, &shared, peer),
+            Ok(Command::AddPeer(peer, addr, source)) => {
+                lock(&shared.book).add(peer, addr.clone(), source);
+                swarm.add_peer_address(peer, addr);
+                dial(&mut swarm, &shared, peer);
+            }
+            Err(SwarmEvent::ConnectionEstablished {
+                peer_id, endpoint, ..
+            }) => {
+                tracing::debug!(peer = %peer_id, addr = %endpoint.get_remote_address(), "connected");
+                lock(&shared.book).on_connected(peer_id, endpoint.get_remote_address());
+                shared.broadcast_peer(PeerEvent::Connected);
+                shared.broadcast_health();
+            }
+            Err(SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                cause,
+                ..
+            }) => {
+                tracing::debug!(peer = %peer_id, ?cause, "disconnected");
+                lock(&shared.book).on_disconnected(&peer_id);
+                shared.broadcast_peer(PeerEvent::Disconnected(peer_id));
+                shared.broadcast_health();
+                schedule_redial(&shared, peer_id);
+            }
+            Err(SwarmEvent::OutgoingConnectionError {
+                peer_id: Some(peer),
+                error,
+                ..
+            }) => {
+                tracing::debug!(%peer, "dial failed: {error}");
+                let connected = lock(&shared.book)
+                    .get(&peer)
+                    .is_some_and(|r| r.connected.is_some());
+                if !connected {
+                    schedule_redial(&shared, peer);
+                }
+            }
+            Err(SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
+                peer_id,
+                info,
+                ..
+            }))) => {
+                lock(&shared.book)
+                    .on_identified(&peer_id, info.protocols.iter().map(|p| p.to_string()));
+                shared.broadcast_health();
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// nwaku asks every peer that connects for its cluster and drops those that do not answer.
+async fn answer_metadata(
+    mut incoming: libp2p_stream::IncomingStreams,
+    cluster: u16,
+    shards: Vec<u16>,
+) {
+    let answer = metadata::encode_response(cluster, &shards);
+    while let Some((peer, mut stream)) = incoming.next().await {
+        let answer = answer.clone();
+        runtime::spawn(async move {
+            let exchange = async {
+                read_frame(&mut stream, metadata::MAX_FRAME).await.ok()?;
+                write_frame(&mut stream, &answer).await.ok()?;
+                futures::AsyncWriteExt::close(&mut stream).await.ok()
+            };
+            if runtime::timeout(Duration::from_secs(10), exchange)
+                .await
+                .flatten()
+                .is_none()
+            {
+                tracing::debug!(%peer, "metadata question not answered");
+            }
+        });
+    }
+}
+
+/// Each filter peer opens one push stream and keeps it; every frame on it is one message.
+async fn read_pushes(
+    mut incoming: libp2p_stream::IncomingStreams,
+    shared: std::sync::Weak<Shared>,
+) {
+    while let Some((peer, mut stream)) = incoming.next().await {
+        let shared = shared.clone();
+        runtime::spawn(async move {
+            loop {
+                let frame = match read_frame(&mut stream, filter::MAX_PUSH_FRAME).await {
+                    Ok(Some(f)) => f,
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::debug!(%peer, "push stream: {e}");
+                        break;
+                    }
+                };
+                let Some(shared) = shared.upgrade() else {
+                    break;
+                };
+                let limits = MessageLimits {
+                    max_size: shared.config.max_message_size,
+                };
+                match filter::decode_push(&frame, limits) {
+                    Ok((topic, message)) => shared.dispatch_push(peer, topic, message),
+                    Err(e) => tracing::debug!(%peer, "push dropped: {e}"),
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,377 @@
+//! The peer book: every service peer we know, how to reach it, what it serves, and how it has
+//! treated us. Choosing peers well is most of what makes a light client reliable (js-waku's
+//! users' third complaint), so the choice is explicit and testable here, apart from the swarm.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use libp2p::multiaddr::Protocol;
+use libp2p::{Multiaddr, PeerId};
+
+use super::runtime::Instant;
+
+/// First wait before redialing a peer or asking it again after a failure; doubles per failure.
+pub const BACKOFF_START: Duration = Duration::from_secs(1);
+/// Longest wait between attempts.
+pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// How long a peer that rate-limited us (429) is left alone.
+pub const RATE_LIMIT_BACKOFF: Duration = Duration::from_secs(30);
+
+/// How a connection is carried, as the user would want to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Transport {
+    Tcp,
+    WebSocket,
+    SecureWebSocket,
+    WebRtcDirect,
+    Other,
+}
+
+impl Transport {
+    pub fn of(addr: &Multiaddr) -> Self {
+        let (mut t, mut tls) = (Self::Other, false);
+        for p in addr.iter() {
+            match p {
+                Protocol::Tcp(_) if t == Self::Other => t = Self::Tcp,
+                Protocol::Tls => tls = true,
+                Protocol::Ws(_) if tls => t = Self::SecureWebSocket,
+                Protocol::Ws(_) => t = Self::WebSocket,
+                Protocol::Wss(_) => t = Self::SecureWebSocket,
+                Protocol::WebRTCDirect => t = Self::WebRtcDirect,
+                _ => {}
+            }
+        }
+        t
+    }
+
+    /// Whether a browser can dial it at all.
+    pub fn browser_dialable(self) -> bool {
+        matches!(
+            self,
+            Self::WebSocket | Self::SecureWebSocket | Self::WebRtcDirect
+        )
+    }
+}
+
+/// Where a peer came from; bootstrap and store peers are kept and redialed, others are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    Bootstrap,
+    Store,
+    Enr,
+    PeerExchange,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeerRecord {
+    pub peer: PeerId,
+    pub addrs: Vec<Multiaddr>,
+    pub sources: BTreeSet<Source>,
+    /// Protocols from identify; empty until it arrives (then unknown, not "none").
+    pub protocols: BTreeSet<String>,
+    /// Shards from an ENR, when known; `None` means "assume it serves ours".
+    pub shards: Option<(u16, Vec<u16>)>,
+    /// The transport of the live connection, if any.
+    pub connected: Option<Transport>,
+    pub failures: u32,
+    pub not_before: Option<Instant>,
+    /// Smoothed round trip of successful requests.
+    pub rtt: Option<Duration>,
+}
+
+impl PeerRecord {
+    fn new(peer: PeerId) -> Self {
+        Self {
+            peer,
+            addrs: Vec::new(),
+            sources: BTreeSet::new(),
+            protocols: BTreeSet::new(),
+            shards: None,
+            connected: None,
+            failures: 0,
+            not_before: None,
+            rtt: None,
+        }
+    }
+
+    /// `Some(true)` when identify listed the protocol, `None` before identify.
+    pub fn supports(&self, protocol: &str) -> Option<bool> {
+        if self.protocols.is_empty() {
+            None
+        } else {
+            Some(self.protocols.contains(protocol))
+        }
+    }
+
+    fn serves(&self, cluster: u16, shard: Option<u16>) -> bool {
+        match (&self.shards, shard) {
+            (Some((c, shards)), Some(s)) => *c == cluster && shards.contains(&s),
+            (Some((c, _)), None) => *c == cluster,
+            (None, _) => true,
+        }
+    }
+
+    fn resting(&self, now: Instant) -> bool {
+        self.not_before.is_some_and(|t| now < t)
+    }
+}
+
+/// Connected peers per protocol and the transports in use: what the app shows as "health".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    pub connected: usize,
+    pub known: usize,
+    /// (protocol, connected peers that serve it)
+    pub protocols: Vec<(String, usize)>,
+    pub transports: Vec<(Transport, usize)>,
+}
+
+#[derive(Debug, Default)]
+pub struct PeerBook {
+    peers: HashMap<PeerId, PeerRecord>,
+}
+
+/// The `/p2p/<id>` at the end of a multiaddr, and the address without it.
+pub fn split_peer(addr: &Multiaddr) -> Option<(PeerId, Multiaddr)> {
+    let mut addr = addr.clone();
+    match addr.pop() {
+        Some(Protocol::P2p(peer)) => Some((peer, addr)),
+        _ => None,
+    }
+}
+
+impl PeerBook {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or merges a peer; returns whether the address was new.
+    pub fn add(&mut self, peer: PeerId, addr: Multiaddr, source: Source) -> bool {
+        let rec = self
+            .peers
+            .entry(peer)
+            .or_insert_with(|| PeerRecord::new(peer));
+        rec.sources.insert(source);
+        if rec.addrs.contains(&addr) {
+            false
+        } else {
+            rec.addrs.push(addr);
+            true
+        }
+    }
+
+    pub fn set_shards(&mut self, peer: &PeerId, cluster: u16, shards: Vec<u16>) {
+        if let Some(rec) = self.peers.get_mut(peer) {
+            rec.shards = Some((cluster, shards));
+        }
+    }
+
+    pub fn get(&self, peer: &PeerId) -> Option<&PeerRecord> {
+        self.peers.get(peer)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &PeerRecord> {
+        self.peers.values()
+    }
+
+    pub fn on_connected(&mut self, peer: PeerId, addr: &Multiaddr) {
+        let rec = self
+            .peers
+            .entry(peer)
+            .or_insert_with(|| PeerRecord::new(peer));
+        rec.connected = Some(Transport::of(addr));
+        rec.failures = 0;
+        rec.not_before = None;
+    }
+
+    pub fn on_disconnected(&mut self, peer: &PeerId) {
+        if let Some(rec) = self.peers.get_mut(peer) {
+            rec.connected = None;
+        }
+    }
+
+    pub fn on_identified(&mut self, peer: &PeerId, protocols: impl IntoIterator<Item = String>) {
+        if let Some(rec) = self.peers.get_mut(peer) {
+            rec.protocols = protocols.into_iter().collect();
+        }
+    }
+
+    /// A dial or request failed: wait longer before the next attempt.
+    pub fn on_failure(&mut self, peer: &PeerId, now: Instant) -> Duration {
+        let Some(rec) = self.peers.get_mut(peer) else {
+            return BACKOFF_START;
+        };
+        rec.failures = rec.failures.saturating_add(1);
+        let wait = BACKOFF_START
+            .saturating_mul(1u32 << rec.failures.saturating_sub(1).min(6))
+            .min(BACKOFF_MAX);
+        rec.not_before = Some(now + wait);
+        wait
+    }
+
+    pub fn on_rate_limited(&mut self, peer: &PeerId, now: Instant) {
+        if let Some(rec) = self.peers.get_mut(peer) {
+            rec.not_before = Some(now + RATE_LIMIT_BACKOFF);
+        }
+    }
+
+    pub fn on_success(&mut self, peer: &PeerId, rtt: Duration) {
+        if let Some(rec) = self.peers.get_mut(peer) {
+            rec.failures = 0;
+            rec.not_before = None;
+            rec.rtt = Some(match rec.rtt {
+                Some(old) => (old * 7 + rtt) / 8,
+                None => rtt,
+            });
+        }
+    }
+
+    /// Peers to ask for `protocol` on `shard`, best first: connected before not, those identify
+    /// says serve it before those not identified yet, fewer failures, then faster. Peers that
+    /// identify says lack it, that serve another cluster or shard, that are resting after a
+    /// failure, or that `dialable` refuses are left out.
+    pub fn candidates(
+        &self,
+        protocol: &str,
+        cluster: u16,
+        shard: Option<u16>,
+        now: Instant,
+        dialable: impl Fn(&Multiaddr) -> bool,
+    ) -> Vec<PeerId> {
+        let mut list: Vec<&PeerRecord> = self
+            .peers
+            .values()
+            .filter(|r| r.supports(protocol) != Some(false))
+            .filter(|r| r.serves(cluster, shard))
+            .filter(|r| !r.resting(now))
+            .filter(|r| r.connected.is_some() || r.addrs.iter().any(&dialable))
+            .collect();
+        list.sort_by_key(|r| {
+            (
+                r.connected.is_none(),
+                r.supports(protocol).is_none(),
+                // Store nodes keep history; prefer them for store even before identify.
+                !(protocol == crate::protocols::store::PROTOCOL
+                    && r.sources.contains(&Source::Store)),
+                r.failures,
+                r.rtt.unwrap_or(Duration::from_secs(3600)),
+                r.peer,
+            )
+        });
+        list.into_iter().map(|r| r.peer).collect()
+    }
+
+    pub fn health(&self, protocols: &[&str]) -> Health {
+        let connected: Vec<&PeerRecord> = self
+            .peers
+            .values()
+            .filter(|r| r.connected.is_some())
+            .collect();
+        let mut transports: Vec<(Transport, usize)> = Vec::new();
+        for r in &connected {
+            let t = r.connected.unwrap_or(Transport::Other);
+            match transports.iter_mut().find(|(x, _)| *x == t) {
+                Some((_, n)) => *n += 1,
+                None => transports.push((t, 1)),
+            }
+        }
+        transports.sort();
+        Health {
+            connected: connected.len(),
+            known: self.peers.len(),
+            protocols: protocols
+                .iter()
+                .map(|p| {
+                    let n = connected
+                        .iter()
+                        .filter(|r| r.supports(p) == Some(true))
+                        .count();
+                    ((*p).to_string(), n)
+                })
+                .collect(),
+            transports,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn peer(n: u8) -> PeerId {
+        let key = libp2p::identity::Keypair::ed25519_from_bytes([n; 32]).unwrap();
+        key.public().to_peer_id()
+    }
+
+    const WS: &str = "/ip4/127.0.0.1/tcp/8000/ws";
+    const TCP: &str = "/ip4/127.0.0.1/tcp/60000";
+
+    #[test]
+    fn transport_of_addresses() {
+        let t = |s: &str| Transport::of(&s.parse().unwrap());
+        assert_eq!(t(TCP), Transport::Tcp);
+        assert_eq!(t(WS), Transport::WebSocket);
+        assert_eq!(t("/dns4/a.example/tcp/443/wss"), Transport::SecureWebSocket);
+        assert_eq!(
+            t("/dns4/a.example/tcp/443/tls/ws"),
+            Transport::SecureWebSocket
+        );
+        assert_eq!(
+            t("/ip4/127.0.0.1/udp/1/webrtc-direct"),
+            Transport::WebRtcDirect
+        );
+    }
+
+    #[test]
+    fn candidates_prefer_connected_identified_reliable() {
+        let now = Instant::now();
+        let mut book = PeerBook::new();
+        let (a, b, c, d) = (peer(1), peer(2), peer(3), peer(4));
+        for p in [a, b, c, d] {
+            book.add(p, WS.parse().unwrap(), Source::Bootstrap);
+        }
+        book.on_connected(b, &WS.parse().unwrap());
+        book.on_identified(&b, [crate::protocols::store::PROTOCOL.to_string()]);
+        book.on_connected(c, &WS.parse().unwrap());
+        book.on_identified(&c, ["/other/1".to_string()]);
+        book.on_failure(&d, now);
+        let list = book.candidates(crate::protocols::store::PROTOCOL, 16, Some(32), now, |_| {
+            true
+        });
+        // b: connected and serves it; a: not connected, unknown; c lacks it; d is resting.
+        assert_eq!(list, vec![b, a]);
+        let later = now + BACKOFF_MAX;
+        assert!(
+            book.candidates(crate::protocols::store::PROTOCOL, 16, None, later, |_| true)
+                .contains(&d)
+        );
+    }
+
+    #[test]
+    fn shards_and_dialability_filter() {
+        let now = Instant::now();
+        let mut book = PeerBook::new();
+        let (a, b) = (peer(1), peer(2));
+        book.add(a, TCP.parse().unwrap(), Source::Enr);
+        book.add(b, WS.parse().unwrap(), Source::Enr);
+        book.set_shards(&b, 16, vec![64]);
+        let browser = |m: &Multiaddr| Transport::of(m).browser_dialable();
+        assert!(book.candidates("/p", 16, Some(32), now, browser).is_empty());
+        assert_eq!(book.candidates("/p", 16, Some(64), now, browser), vec![b]);
+        assert_eq!(book.candidates("/p", 16, Some(32), now, |_| true), vec![a]);
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let now = Instant::now();
+        let mut book = PeerBook::new();
+        let a = peer(1);
+        book.add(a, WS.parse().unwrap(), Source::Bootstrap);
+        let waits: Vec<Duration> = (0..9).map(|_| book.on_failure(&a, now)).collect();
+        assert_eq!(waits[0], BACKOFF_START);
+        assert_eq!(waits[1], BACKOFF_START * 2);
+        assert_eq!(*waits.last().unwrap(), BACKOFF_MAX);
+    }
+}

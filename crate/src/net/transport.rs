@@ -1,0 +1,167 @@
+//! The light client's swarm: transports for where it runs, and the behaviours every connection
+//! carries. In the browser: WebSocket (the road to nwaku) and WebRTC-direct (to nodes that offer
+//! it); natively: TCP and WebSocket, with DNS. Noise for security; yamux and mplex both offered,
+//! because nwaku speaks both and js-waku-era nodes may only know mplex.
+
+use std::time::Duration;
+
+use libp2p::core::muxing::StreamMuxerBox;
+use libp2p::core::transport::Boxed;
+use libp2p::core::upgrade::{SelectUpgrade, Version};
+use libp2p::identity::Keypair;
+use libp2p::swarm::NetworkBehaviour;
+use libp2p::{PeerId, Swarm, Transport, identify, noise, ping, yamux};
+
+/// Identify's protocol version string, as nwaku sends it.
+pub const IDENTIFY_PROTOCOL: &str = "/vac/waku/2.0.0";
+/// Connections we hold to service nodes stay open while idle: filter pushes arrive on them.
+pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3600);
+
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    pub identify: identify::Behaviour,
+    pub ping: ping::Behaviour,
+    pub stream: libp2p_stream::Behaviour,
+}
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn behaviour(key: &Keypair) -> Behaviour {
+    Behaviour {
+        identify: identify::Behaviour::new(
+            identify::Config::new(IDENTIFY_PROTOCOL.into(), key.public())
+                .with_agent_version(format!("hearth/{}", crate::VERSION)),
+        ),
+        ping: ping::Behaviour::new(ping::Config::new()),
+        stream: libp2p_stream::Behaviour::new(),
+    }
+}
+
+fn muxers() -> SelectUpgrade<yamux::Config, libp2p_mplex::Config> {
+    SelectUpgrade::new(yamux::Config::default(), libp2p_mplex::Config::default())
+}
+
+fn secure<T>(transport: T, key: &Keypair) -> Result<Boxed<(PeerId, StreamMuxerBox)>, Error>
+where
+    T: Transport + Send + Unpin + 'static,
+    T::Output: futures::AsyncRead + futures::AsyncWrite + Unpin + Send + 'static,
+    T::Error: Send + Sync + 'static,
+    T::Dial: Send + 'static,
+    T::ListenerUpgrade: Send + 'static,
+{
+    Ok(transport
+        .upgrade(Version::V1Lazy)
+        .authenticate(noise::Config::new(key)?)
+        .multiplex(muxers())
+        .timeout(Duration::from_secs(20))
+        .map(|(peer, muxer), _| (peer, StreamMuxerBox::new(muxer)))
+        .boxed())
+}
+
+/// The native swarm: TCP, and WebSocket (`/ws`, `/wss`) with DNS names resolved by the system
+/// inside the WebSocket transport, so TLS still sees the host name.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn build_swarm(key: Keypair) -> Result<Swarm<Behaviour>, Error> {
+    use libp2p::tcp;
+    Ok(libp2p::SwarmBuilder::with_existing_identity(key)
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            muxers,
+        )?
+        .with_other_transport(|key| {
+            let tcp = tcp::tokio::Transport::new(tcp::Config::default().nodelay(true));
+            let dns = libp2p::dns::tokio::Transport::system(tcp)?;
+            let mut ws = libp2p::websocket::Config::new(dns);
+            ws.set_max_data_size(crate::protocols::lightpush::MAX_FRAME * 2);
+            secure(ws, key)
+        })?
+        .with_behaviour(behaviour)?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+        .build())
+}
+
+/// The browser swarm: WebSocket and WebRTC-direct. The WebRTC shim is installed first so the
+/// node's own streams (filter push, metadata) are not lost (see `docs/webrtc-direct.md`).
+#[cfg(target_arch = "wasm32")]
+pub fn build_swarm(key: Keypair) -> Result<Swarm<Behaviour>, Error> {
+    use libp2p::{webrtc_websys, websocket_websys};
+    webrtc_shim::install();
+    Ok(libp2p::SwarmBuilder::with_existing_identity(key)
+        .with_wasm_bindgen()
+        .with_other_transport(|key| secure(websocket_websys::Transport::default(), key))?
+        .with_other_transport(|key| webrtc_websys::Transport::new(webrtc_websys::Config::new(key)))?
+        .with_behaviour(behaviour)?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+        .build())
+}
+
+/// libp2p-webrtc-websys 0.5 assigns `ondatachannel` only after the Noise handshake, so data
+/// channels the node opens right after it are dropped by the browser (rust-libp2p#5646). This
+/// swaps in an `RTCPeerConnection` subclass that holds such channels, and their first messages,
+/// until libp2p's handlers are set, then hands them over in order. Installed once per page.
+#[cfg(target_arch = "wasm32")]
+mod webrtc_shim {
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    #[wasm_bindgen(inline_js = r#"
+function holdMessages(ch) {
+  const desc = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
+  const held = [];
+  let handler = null;
+  const hold = (ev) => { if (!handler) held.push(ev); };
+  ch.addEventListener('message', hold);
+  Object.defineProperty(ch, 'onmessage', {
+    configurable: true,
+    get() { return handler; },
+    set(h) {
+      handler = h;
+      desc.set.call(ch, h);
+      if (h) {
+        ch.removeEventListener('message', hold);
+        const queued = held.splice(0);
+        queueMicrotask(() => { for (const ev of queued) h.call(ch, ev); });
+      }
+    },
+  });
+}
+export function install_webrtc_shim() {
+  const Base = globalThis.RTCPeerConnection;
+  if (!Base || Base.__hearthShim) return;
+  const desc = Object.getOwnPropertyDescriptor(Base.prototype, 'ondatachannel');
+  class Held extends Base {
+    constructor(...args) {
+      super(...args);
+      const early = [];
+      let handler = null;
+      Object.defineProperty(this, 'ondatachannel', {
+        configurable: true,
+        get() { return handler; },
+        set(h) {
+          handler = h;
+          desc.set.call(this, h);
+          if (h) {
+            const queued = early.splice(0);
+            queueMicrotask(() => { for (const ev of queued) h.call(this, ev); });
+          }
+        },
+      });
+      this.addEventListener('datachannel', (ev) => {
+        holdMessages(ev.channel);
+        if (!handler) early.push(ev);
+      });
+    }
+  }
+  Held.__hearthShim = true;
+  globalThis.RTCPeerConnection = Held;
+}
+"#)]
+    extern "C" {
+        fn install_webrtc_shim();
+    }
+
+    pub fn install() {
+        install_webrtc_shim();
+    }
+}
