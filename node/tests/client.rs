@@ -1,0 +1,340 @@
+//! The light client (`hearth::net::LightClient`) against real `hearth node` processes on
+//! loopback: every protocol, then failover with one of two nodes killed mid-subscription.
+
+use std::collections::HashSet;
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures::StreamExt;
+use hearth::net::client::Origin;
+use hearth::net::{ClientConfig, ClientError, LightClient};
+use hearth::protocols::{filter, lightpush, store};
+use hearth::waku::{MessageHash, WakuMessage};
+use libp2p::Multiaddr;
+use libp2p::multiaddr::Protocol;
+
+const TOPIC: &str = "/waku/2/rs/16/32";
+
+/// A running `hearth node`, killed and its data removed on drop.
+struct Node {
+    child: Child,
+    dir: std::path::PathBuf,
+    tcp: Multiaddr,
+    ws: Multiaddr,
+}
+
+impl Node {
+    fn start(name: &str, extra: &[String]) -> Node {
+        let dir =
+            std::env::temp_dir().join(format!("hearth-client-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["node", "--data-dir", dir.to_str().unwrap()])
+            .args(["--listen", "/ip4/127.0.0.1/tcp/0"])
+            .args(["--listen", "/ip4/127.0.0.1/tcp/0/ws"])
+            .args(["--http", "off"])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run hearth node");
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (mut tcp, mut ws) = (None, None);
+        for line in stdout.lines() {
+            let line = line.expect("node stdout");
+            if let Ok(addr) = line.trim().parse::<Multiaddr>() {
+                if addr.iter().any(|p| matches!(p, Protocol::Ws(_))) {
+                    ws = Some(addr);
+                } else if addr.iter().any(|p| matches!(p, Protocol::Tcp(_))) {
+                    tcp = Some(addr);
+                }
+            }
+            if tcp.is_some() && ws.is_some() {
+                break;
+            }
+        }
+        Node {
+            child,
+            dir,
+            tcp: tcp.expect("node printed a tcp address"),
+            ws: ws.expect("node printed a ws address"),
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn message(i: usize, tag: &str) -> WakuMessage {
+    WakuMessage {
+        payload: format!("{tag} {i}").into_bytes(),
+        content_topic: format!("/hearth/1/{tag}/proto"),
+        timestamp: Some(hearth::net::runtime::now_ns()),
+        ..WakuMessage::default()
+    }
+}
+
+async fn client(peers: Vec<Multiaddr>) -> LightClient {
+    let client = LightClient::start(ClientConfig::local(peers)).expect("client starts");
+    client
+        .wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(15))
+        .await
+        .expect("a service peer connects");
+    client
+}
+
+async fn next_within(
+    sub: &mut hearth::net::Subscription,
+    secs: u64,
+) -> Option<hearth::net::Received> {
+    hearth::net::runtime::timeout(Duration::from_secs(secs), sub.next())
+        .await
+        .flatten()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_protocol_against_one_node() {
+    let node = Node::start("one", &[]);
+    let c = client(vec![node.ws.clone()]).await;
+    let ct = "/hearth/1/every/proto".to_string();
+
+    let mut sub = c
+        .subscribe(TOPIC, vec![ct.clone()])
+        .await
+        .expect("subscribe");
+    assert_eq!(sub.peers().len(), 1);
+
+    // Lightpush → filter: the pushed message arrives with the same hash.
+    let m = message(0, "every");
+    let report = c.push(TOPIC, &m).await.expect("push");
+    assert_eq!(report.accepted.len(), 1, "{report:?}");
+    let got = next_within(&mut sub, 10).await.expect("filter delivers");
+    assert_eq!(got.hash, report.hash);
+    assert_eq!(got.message.payload, m.payload);
+    assert!(matches!(got.origin, Origin::Filter(_)));
+
+    // 44 more, then store pages of 20 follow the cursor: 20 + 20 + 5, newest page first.
+    let mut pushed = vec![report.hash];
+    for i in 1..45 {
+        pushed.push(
+            c.push(TOPIC, &message(i, "every"))
+                .await
+                .expect("push")
+                .hash,
+        );
+    }
+    let query = store::StoreQuery::topics(TOPIC, [ct.clone()]).page_size(20);
+    let pages: Vec<store::StorePage> = c.query(query).map(|p| p.expect("page")).collect().await;
+    assert_eq!(
+        pages.iter().map(|p| p.messages.len()).collect::<Vec<_>>(),
+        [20, 20, 5]
+    );
+    let newest_page: HashSet<MessageHash> = pages[0].messages.iter().map(|m| m.hash).collect();
+    assert!(newest_page.contains(pushed.last().unwrap()));
+    let all: HashSet<MessageHash> = pages
+        .iter()
+        .flat_map(|p| p.messages.iter().map(|m| m.hash))
+        .collect();
+    assert_eq!(all, pushed.iter().copied().collect());
+
+    // By hash, with data.
+    let by_hash = c
+        .query_all(store::StoreQuery::hashes([pushed[3]]))
+        .await
+        .expect("hash query");
+    assert_eq!(by_hash.len(), 1);
+    assert_eq!(by_hash[0].message.as_ref().unwrap().payload, b"every 3");
+
+    // Every live push reached the subscription exactly once.
+    let mut live = HashSet::from([got.hash]);
+    while live.len() < pushed.len() {
+        let r = next_within(&mut sub, 10).await.expect("all 45 delivered");
+        assert!(live.insert(r.hash), "duplicate delivery");
+    }
+
+    // Refusals are typed and name the peer and protocol.
+    let err = c
+        .query_all(store::StoreQuery::topics(
+            TOPIC,
+            (0..11).map(|i| format!("/a/1/{i}/proto")),
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Invalid(_)), "{err}");
+    let empty = WakuMessage {
+        content_topic: ct.clone(),
+        ..WakuMessage::default()
+    };
+    assert!(matches!(
+        c.push(TOPIC, &empty).await,
+        Err(ClientError::Invalid(_))
+    ));
+    let err = c
+        .push("/waku/2/rs/16/999", &message(0, "every"))
+        .await
+        .unwrap_err();
+    let ClientError::AllFailed(errors) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(errors[0].protocol, lightpush::PROTOCOL_V3);
+    assert!(
+        matches!(
+            errors[0].cause,
+            hearth::net::Cause::Lightpush {
+                code: lightpush::StatusCode::UnsupportedPubsubTopic,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(&errors[0].peer.to_string()) && text.contains("421"),
+        "{text}"
+    );
+
+    // Dropping the subscription unsubscribes: the node then has nothing for us (404 on ping).
+    drop(sub);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let health = c.health_now();
+    assert_eq!(health.connected, 1);
+    assert!(
+        health
+            .protocols
+            .iter()
+            .any(|(p, n)| p == filter::SUBSCRIBE_PROTOCOL && *n == 1)
+    );
+}
+
+/// Two meshed nodes; the subscriber holds both, the publisher pushes to both. One node is
+/// killed halfway: the subscriber keeps receiving through the other, refills from its store,
+/// and every one of the 200 messages arrives exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_one_of_two_nodes_mid_subscription() {
+    let a = Node::start("a", &[]);
+    let mut b = Node::start("b", &["--peer".into(), a.tcp.to_string()]);
+    // Let gossipsub form its mesh (1 s heartbeats).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let peers = vec![a.ws.clone(), b.ws.clone()];
+    let subscriber = client(peers.clone()).await;
+    subscriber
+        .wait_for_peers(filter::SUBSCRIBE_PROTOCOL, 2, Duration::from_secs(15))
+        .await
+        .expect("both nodes connected");
+    let publisher = client(peers).await;
+    let ct = "/hearth/1/failover/proto".to_string();
+    let mut sub = subscriber
+        .subscribe(TOPIC, vec![ct.clone()])
+        .await
+        .expect("subscribe");
+    assert_eq!(sub.peers().len(), 2, "held with both nodes");
+
+    let mut sent = HashSet::new();
+    for i in 0..200 {
+        if i == 100 {
+            b.kill();
+        }
+        let report = publisher
+            .push(TOPIC, &message(i, "failover"))
+            .await
+            .unwrap_or_else(|e| panic!("push {i}: {e}"));
+        sent.insert(report.hash);
+    }
+    let mut got = HashSet::new();
+    let mut from_store = 0;
+    while got.len() < sent.len() {
+        let Some(r) = next_within(&mut sub, 30).await else {
+            panic!("only {} of {} arrived", got.len(), sent.len());
+        };
+        assert!(got.insert(r.hash), "delivered twice");
+        if matches!(r.origin, Origin::Store(_)) {
+            from_store += 1;
+        }
+    }
+    assert_eq!(got, sent, "0 of 200 lost");
+    eprintln!("refilled from store: {from_store}");
+    assert_eq!(sub.peers().len(), 1, "the dead node was dropped");
+}
+
+/// The gap made certain: the only filter peer is frozen (SIGSTOP) while 50 messages are
+/// published through the other node, then killed. Filter never saw those 50; the store refill
+/// must deliver them, before anything published afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_refills_what_a_stalled_filter_peer_missed() {
+    let a = Node::start("gap-a", &[]);
+    let mut b = Node::start("gap-b", &["--peer".into(), a.tcp.to_string()]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut config = ClientConfig::local(vec![b.ws.clone()]);
+    config.filter_peers = 1;
+    let subscriber = LightClient::start(config).expect("client starts");
+    subscriber
+        .wait_for_peers(filter::SUBSCRIBE_PROTOCOL, 1, Duration::from_secs(15))
+        .await
+        .expect("b connects");
+    let ct = "/hearth/1/gap/proto".to_string();
+    let mut sub = subscriber
+        .subscribe(TOPIC, vec![ct.clone()])
+        .await
+        .expect("subscribe");
+    subscriber
+        .add_peer(a.ws.clone(), hearth::net::peers::Source::Bootstrap)
+        .expect("add a");
+    let publisher = client(vec![a.ws.clone()]).await;
+
+    let before = publisher
+        .push(TOPIC, &message(0, "gap"))
+        .await
+        .expect("push")
+        .hash;
+    let first = next_within(&mut sub, 10).await.expect("live through b");
+    assert_eq!(first.hash, before);
+
+    let pid = b.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut missed = HashSet::new();
+    for i in 1..=50 {
+        missed.insert(
+            publisher
+                .push(TOPIC, &message(i, "gap"))
+                .await
+                .expect("push")
+                .hash,
+        );
+    }
+    b.kill();
+
+    let mut got = HashSet::new();
+    while got.len() < missed.len() {
+        let r = next_within(&mut sub, 30)
+            .await
+            .unwrap_or_else(|| panic!("refill delivered {} of 50", got.len()));
+        assert!(matches!(r.origin, Origin::Store(_)), "{:?}", r.origin);
+        assert!(missed.contains(&r.hash) && got.insert(r.hash));
+    }
+    // Then live again, through a.
+    let after = publisher
+        .push(TOPIC, &message(51, "gap"))
+        .await
+        .expect("push")
+        .hash;
+    let r = next_within(&mut sub, 15).await.expect("live through a");
+    assert_eq!(r.hash, after);
+    assert!(matches!(r.origin, Origin::Filter(_)));
+}
