@@ -140,8 +140,12 @@ async fn every_protocol_against_one_node() {
         pages.iter().map(|p| p.messages.len()).collect::<Vec<_>>(),
         [20, 20, 5]
     );
-    let newest_page: HashSet<MessageHash> = pages[0].messages.iter().map(|m| m.hash).collect();
-    assert!(newest_page.contains(pushed.last().unwrap()));
+    // Newest first, within pages too.
+    let order: Vec<MessageHash> = pages
+        .iter()
+        .flat_map(|p| p.messages.iter().map(|m| m.hash))
+        .collect();
+    assert_eq!(order, pushed.iter().rev().copied().collect::<Vec<_>>());
     let all: HashSet<MessageHash> = pages
         .iter()
         .flat_map(|p| p.messages.iter().map(|m| m.hash))

@@ -579,7 +579,14 @@ async fn query_page(
             Err(e) => Err(e),
         };
         match out {
-            Ok(page) => return Ok((peer, page)),
+            Ok(mut page) => {
+                // nwaku sends every page oldest first, even when walking backwards; a newest-first
+                // query should read newest first all the way through.
+                if !query.forward {
+                    page.messages.reverse();
+                }
+                return Ok((peer, page));
+            }
             Err(e) => {
                 let transient = e.cause.is_transient();
                 errors.push(e);

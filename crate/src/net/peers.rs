@@ -74,7 +74,10 @@ pub struct PeerRecord {
     /// The transport of the live connection, if any.
     pub connected: Option<Transport>,
     pub failures: u32,
+    /// After a failure: asked again only when no rested peer is left.
     pub not_before: Option<Instant>,
+    /// After a 429: not asked at all until then.
+    pub rate_limited_until: Option<Instant>,
     /// Smoothed round trip of successful requests.
     pub rtt: Option<Duration>,
 }
@@ -90,6 +93,7 @@ impl PeerRecord {
             connected: None,
             failures: 0,
             not_before: None,
+            rate_limited_until: None,
             rtt: None,
         }
     }
@@ -211,7 +215,7 @@ impl PeerBook {
 
     pub fn on_rate_limited(&mut self, peer: &PeerId, now: Instant) {
         if let Some(rec) = self.peers.get_mut(peer) {
-            rec.not_before = Some(now + RATE_LIMIT_BACKOFF);
+            rec.rate_limited_until = Some(now + RATE_LIMIT_BACKOFF);
         }
     }
 
@@ -226,10 +230,11 @@ impl PeerBook {
         }
     }
 
-    /// Peers to ask for `protocol` on `shard`, best first: connected before not, those identify
-    /// says serve it before those not identified yet, fewer failures, then faster. Peers that
-    /// identify says lack it, that serve another cluster or shard, that are resting after a
-    /// failure, or that `dialable` refuses are left out.
+    /// Peers to ask for `protocol` on `shard`, best first: rested before those resting after a
+    /// failure (asked only when nobody else is left), connected before not, those identify says
+    /// serve it before those not identified yet, fewer failures, then faster. Peers that identify
+    /// says lack it, that serve another cluster or shard, that rate-limited us recently, or that
+    /// `dialable` refuses are left out.
     pub fn candidates(
         &self,
         protocol: &str,
@@ -243,11 +248,12 @@ impl PeerBook {
             .values()
             .filter(|r| r.supports(protocol) != Some(false))
             .filter(|r| r.serves(cluster, shard))
-            .filter(|r| !r.resting(now))
+            .filter(|r| r.rate_limited_until.is_none_or(|t| now >= t))
             .filter(|r| r.connected.is_some() || r.addrs.iter().any(&dialable))
             .collect();
         list.sort_by_key(|r| {
             (
+                r.resting(now),
                 r.connected.is_none(),
                 r.supports(protocol).is_none(),
                 // Store nodes keep history; prefer them for store even before identify.
@@ -340,13 +346,16 @@ mod tests {
         let list = book.candidates(crate::protocols::store::PROTOCOL, 16, Some(32), now, |_| {
             true
         });
-        // b: connected and serves it; a: not connected, unknown; c lacks it; d is resting.
-        assert_eq!(list, vec![b, a]);
-        let later = now + BACKOFF_MAX;
-        assert!(
-            book.candidates(crate::protocols::store::PROTOCOL, 16, None, later, |_| true)
-                .contains(&d)
-        );
+        // b: connected and serves it; a: not connected, unknown; d is resting after a failure,
+        // so last; c lacks it.
+        assert_eq!(list, vec![b, a, d]);
+        // A peer that rate-limited us is not asked at all until its time is up.
+        book.on_rate_limited(&a, now);
+        let list = book.candidates(crate::protocols::store::PROTOCOL, 16, None, now, |_| true);
+        assert_eq!(list, vec![b, d]);
+        let later = now + RATE_LIMIT_BACKOFF;
+        let list = book.candidates(crate::protocols::store::PROTOCOL, 16, None, later, |_| true);
+        assert_eq!(list, vec![b, a, d]);
     }
 
     #[test]

@@ -1,0 +1,282 @@
+//! A service peer that misbehaves costs the light client a typed error (or a timeout) and a
+//! failover to a good peer, never a hang or a panic. The bad peer is an in-process rust-libp2p
+//! swarm that accepts each Waku protocol and then answers with garbage, a frame that claims to
+//! be a gigabyte, nothing at all, or a reset; the good peer is a real `hearth node`.
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
+use hearth::net::peers::Source;
+use hearth::net::{Cause, ClientConfig, ClientError, LightClient};
+use hearth::protocols::{filter, lightpush, store};
+use hearth::waku::WakuMessage;
+use libp2p::multiaddr::Protocol;
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::{Multiaddr, StreamProtocol, identify, noise, tcp, yamux};
+
+const TOPIC: &str = "/waku/2/rs/16/32";
+
+#[derive(NetworkBehaviour)]
+struct Evil {
+    identify: identify::Behaviour,
+    stream: libp2p_stream::Behaviour,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Mischief {
+    /// Bytes that are no protobuf of the protocol.
+    Garbage,
+    /// A length prefix of 1 GiB, then nothing.
+    Huge,
+    /// Reads the request and never answers.
+    Stall,
+    /// Drops the stream at once.
+    Reset,
+}
+
+/// Starts the bad peer on loopback; returns its address with `/p2p/<id>`.
+async fn start_evil(plan: Vec<(&'static str, Mischief)>) -> Multiaddr {
+    let mut swarm = libp2p::SwarmBuilder::with_new_identity()
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default(),
+            noise::Config::new,
+            yamux::Config::default,
+        )
+        .unwrap()
+        .with_behaviour(|key| Evil {
+            identify: identify::Behaviour::new(identify::Config::new(
+                "/vac/waku/2.0.0".into(),
+                key.public(),
+            )),
+            stream: libp2p_stream::Behaviour::new(),
+        })
+        .unwrap()
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+        .build();
+    let mut control = swarm.behaviour().stream.new_control();
+    for (protocol, mischief) in plan {
+        let mut incoming = control.accept(StreamProtocol::new(protocol)).unwrap();
+        tokio::spawn(async move {
+            while let Some((_, mut stream)) = incoming.next().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    match mischief {
+                        Mischief::Garbage => {
+                            let _ = stream.read(&mut buf).await;
+                            let _ = stream
+                                .write_all(&[9, 0xff, 0xfe, 0xfd, 1, 2, 3, 4, 5, 6])
+                                .await;
+                            let _ = stream.close().await;
+                        }
+                        Mischief::Huge => {
+                            let _ = stream.read(&mut buf).await;
+                            let _ = stream.write_all(&[0x80, 0x80, 0x80, 0x80, 0x04]).await;
+                            let _ = stream.flush().await;
+                            tokio::time::sleep(Duration::from_secs(60)).await;
+                        }
+                        Mischief::Stall => {
+                            let _ = stream.read(&mut buf).await;
+                            tokio::time::sleep(Duration::from_secs(60)).await;
+                        }
+                        Mischief::Reset => drop(stream),
+                    }
+                });
+            }
+        });
+    }
+    swarm
+        .listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap())
+        .unwrap();
+    let peer = *swarm.local_peer_id();
+    let addr = loop {
+        if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {
+            break address;
+        }
+    };
+    tokio::spawn(async move {
+        loop {
+            swarm.select_next_some().await;
+        }
+    });
+    addr.with(Protocol::P2p(peer))
+}
+
+struct Node {
+    child: Child,
+    dir: std::path::PathBuf,
+    ws: Multiaddr,
+}
+
+impl Node {
+    fn start() -> Node {
+        let dir = std::env::temp_dir().join(format!("hearth-faults-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["node", "--data-dir", dir.to_str().unwrap()])
+            .args(["--listen", "/ip4/127.0.0.1/tcp/0/ws", "--http", "off"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run hearth node");
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let ws = stdout
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.trim().parse::<Multiaddr>().ok())
+            .expect("node printed its ws address");
+        Node { child, dir, ws }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn config(peers: Vec<Multiaddr>) -> ClientConfig {
+    let mut c = ClientConfig::local(peers);
+    c.request_timeout = Duration::from_secs(2);
+    c.store_timeout = Duration::from_secs(2);
+    c
+}
+
+fn message() -> WakuMessage {
+    WakuMessage {
+        payload: b"faults".to_vec(),
+        content_topic: "/hearth/1/faults/proto".into(),
+        timestamp: Some(hearth::net::runtime::now_ns()),
+        ..WakuMessage::default()
+    }
+}
+
+/// Runs `f` and fails the test instead of hanging.
+async fn bounded<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what} hung"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kind_of_mischief_is_a_typed_error_naming_peer_and_protocol() {
+    for mischief in [
+        Mischief::Garbage,
+        Mischief::Huge,
+        Mischief::Stall,
+        Mischief::Reset,
+    ] {
+        let evil = start_evil(vec![
+            (store::PROTOCOL, mischief),
+            (lightpush::PROTOCOL_V3, mischief),
+            (filter::SUBSCRIBE_PROTOCOL, mischief),
+        ])
+        .await;
+        let evil_peer = hearth::net::peers::split_peer(&evil).unwrap().0;
+        let client = LightClient::start(config(vec![evil])).unwrap();
+        bounded(
+            "connect",
+            client.wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(10)),
+        )
+        .await
+        .expect("the bad peer connects and identifies");
+
+        let query = store::StoreQuery::topics(TOPIC, ["/hearth/1/faults/proto"]);
+        let err = bounded("query", client.query_all(query)).await.unwrap_err();
+        let ClientError::AllFailed(errors) = &err else {
+            panic!("{mischief:?}: {err}")
+        };
+        let e = &errors[0];
+        assert_eq!(
+            (e.peer, e.protocol),
+            (evil_peer, store::PROTOCOL),
+            "{mischief:?}"
+        );
+        let expected = match mischief {
+            Mischief::Garbage => matches!(e.cause, Cause::Malformed(_)),
+            Mischief::Huge => {
+                matches!(e.cause, Cause::Malformed(ref m) if m.contains("over the limit"))
+            }
+            Mischief::Stall => matches!(e.cause, Cause::Timeout(_)),
+            Mischief::Reset => matches!(e.cause, Cause::Stream(_) | Cause::Unreachable(_)),
+        };
+        assert!(expected, "{mischief:?}: {err}");
+        assert!(err.to_string().contains(&evil_peer.to_string()), "{err}");
+
+        let err = bounded("push", client.push(TOPIC, &message()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ClientError::AllFailed(_)),
+            "{mischief:?}: {err}"
+        );
+        let err = bounded(
+            "subscribe",
+            client.subscribe(TOPIC, vec!["/hearth/1/faults/proto".into()]),
+        )
+        .await
+        .err()
+        .expect("no subscription with only a bad peer");
+        assert!(
+            err.to_string().contains(filter::SUBSCRIBE_PROTOCOL),
+            "{mischief:?}: {err}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_peer_costs_a_failover_not_the_request() {
+    let node = Node::start();
+    let evil = start_evil(vec![
+        (store::PROTOCOL, Mischief::Stall),
+        (lightpush::PROTOCOL_V3, Mischief::Garbage),
+        (filter::SUBSCRIBE_PROTOCOL, Mischief::Reset),
+    ])
+    .await;
+    let mut c = config(vec![evil.clone()]);
+    c.lightpush_peers = 1;
+    c.filter_peers = 1;
+    let client = LightClient::start(c).unwrap();
+    bounded(
+        "connect",
+        client.wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(10)),
+    )
+    .await
+    .unwrap();
+    client.add_peer(node.ws.clone(), Source::Bootstrap).unwrap();
+    bounded(
+        "connect",
+        client.wait_for_peers(store::PROTOCOL, 2, Duration::from_secs(10)),
+    )
+    .await
+    .unwrap();
+
+    // One push: if the bad peer is asked first, its garbage moves the push on to the node.
+    let report = bounded("push", client.push(TOPIC, &message()))
+        .await
+        .expect("the node takes it");
+    assert_eq!(report.accepted.len(), 1);
+    let pages = bounded(
+        "query",
+        client.query_all(store::StoreQuery::topics(TOPIC, ["/hearth/1/faults/proto"])),
+    )
+    .await
+    .expect("the node answers");
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].hash, report.hash);
+    let mut sub = bounded(
+        "subscribe",
+        client.subscribe(TOPIC, vec!["/hearth/1/faults/proto".into()]),
+    )
+    .await
+    .expect("the node holds it");
+    assert_eq!(sub.peers().len(), 1);
+    let again = client.push(TOPIC, &message()).await.expect("push");
+    let got = bounded("filter", sub.next()).await.expect("delivered");
+    assert_eq!(got.hash, again.hash);
+}
