@@ -53,6 +53,8 @@ const DOODLES: &str = "zQ3shYSHp7GoiXaauJMnDcjwU2yNjdzpXLosAWapPS4CFxc11";
 const DOODLES_ID: &str = "0x02a3d2fdb9ac335917bf9d46b38d7496c00bbfadbaf832e8aa61d13ac2b4452084";
 const MARK_COLE: &str = "zQ3shwQPhRuDJSjVGVBnTjCdgXy5i9WQaeVPdGJD6yTarJQSj";
 const DOODLES_DATA: &str = "iyKACkQKB0Rvb2RsZXMSJ0NvbG9yaW5nIHRoZSB3b3JsZCB3aXRoIGpveSDigKIg4bSXIOKAohiYohsiByMxMzFEMkYqAwEhMwM=";
+/// enr.rs: EIP-778's example record.
+const EIP778_ENR: &str = "enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZXJBGkcnh4MHcBFZntXNFrdvJjX04jRzjzCBOonrkTfj499SZuOh8R33Ls8RRcy5wBgmlkgnY0gmlwhH8AAAGJc2VjcDI1NmsxoQPKY0yuDUmstAHYpMa2_oxVtw0RW_QAdpzBQA8yWM0xOIN1ZHCCdl8";
 const PREVIEW_LINKS: &str = include_str!("../../crate/tests/vectors/preview-links.json");
 
 type Seeds = BTreeMap<&'static str, Vec<(String, Vec<u8>)>>;
@@ -781,6 +783,12 @@ fn typed(seeds: &mut Seeds) {
     add(seeds, "status_codec", "segmented", w.0);
 }
 
+fn enrs(seeds: &mut Seeds) {
+    add(seeds, "enr_decode", "eip778-text", EIP778_ENR);
+    let record = hearth::waku::enr::Enr::from_base64(EIP778_ENR).expect("EIP-778 record");
+    add(seeds, "enr_decode", "eip778-rlp", record.as_bytes().to_vec());
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let mut seeds = Seeds::new();
@@ -790,6 +798,7 @@ fn main() {
     envelopes(&mut seeds);
     links(&mut seeds);
     typed(&mut seeds);
+    enrs(&mut seeds);
 
     for (target, list) in &seeds {
         assert!(

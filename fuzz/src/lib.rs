@@ -11,6 +11,7 @@
 //! `examples/make_seeds.rs` can run every seed through its target (a seed that panics is a bug
 //! found before fuzzing starts) and so that the targets can share fixtures.
 
+pub mod enr;
 pub mod input;
 pub mod link;
 pub mod net;
@@ -46,4 +47,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("preview_link", link::preview_link),
     ("link_data", link::link_data),
     ("link_build", link::link_build),
+    ("enr_decode", enr::enr_decode),
 ];

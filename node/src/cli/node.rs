@@ -12,7 +12,8 @@ use crate::service::rate_limit::{Rate, RateLimiter, parse_rate_limit};
 use crate::service::{ServiceConfig, run};
 
 /// A local Waku service node: relay, store (SQLite), lightpush, filter, metadata and peer exchange
-/// over TCP, WebSocket and WebRTC-direct. It prints one dialable address per line on stdout.
+/// over TCP, WebSocket and WebRTC-direct. It prints one dialable address per line on stdout,
+/// then its signed node record as `enr: enr:…`.
 #[derive(Args, Debug)]
 pub struct NodeArgs {
     /// Addresses to listen on (repeat the flag). `/tcp/N/ws` for browsers and js-waku,
@@ -39,6 +40,11 @@ pub struct NodeArgs {
     /// Peers to dial at start (repeat the flag), e.g. another node's `/tcp/…/p2p/…` address.
     #[arg(long = "peer", value_name = "MULTIADDR")]
     pub peers: Vec<Multiaddr>,
+
+    /// Another node's record (`enr:…`, repeat the flag), handed out by peer exchange and dialed
+    /// at start like --peer when it has an address. Must be for this node's cluster.
+    #[arg(long = "peer-enr", value_name = "ENR")]
+    pub peer_enrs: Vec<hearth::waku::enr::Enr>,
 
     /// Delete stored messages older than this many days.
     #[arg(long, default_value_t = 30)]
@@ -99,6 +105,26 @@ impl NodeArgs {
                 }
             }
         }
+        let mut static_peers = self.peers;
+        for enr in &self.peer_enrs {
+            // nwaku serves only records of its own cluster (or without shard info).
+            if let Some(rs) = enr.relay_shards().ok().flatten()
+                && rs.cluster != self.cluster
+            {
+                return Err(format!(
+                    "--peer-enr {} is for cluster {}, this node is on {}",
+                    enr.peer_id(),
+                    rs.cluster,
+                    self.cluster
+                )
+                .into());
+            }
+            if let Some(addr) = enr.dialable_multiaddrs().into_iter().next()
+                && !static_peers.contains(&addr)
+            {
+                static_peers.push(addr);
+            }
+        }
         let http = match self.http.as_str() {
             "off" | "" => None,
             s => Some(s.parse::<SocketAddr>()?),
@@ -108,7 +134,7 @@ impl NodeArgs {
             cluster: self.cluster,
             shards: self.shards,
             data_dir: self.data_dir,
-            static_peers: self.peers,
+            static_peers,
             retention: Retention {
                 max_age: Duration::from_secs(self.retention_days * 24 * 3600),
                 max_messages: self.retention_messages,
@@ -120,6 +146,7 @@ impl NodeArgs {
             wss_tls: self.wss_cert.zip(self.wss_key),
             filter_max_peers: self.filter_max_peers,
             filter_max_criteria: self.filter_max_criteria,
+            peer_enrs: self.peer_enrs,
         })
     }
 }

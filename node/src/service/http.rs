@@ -54,6 +54,8 @@ async fn health(State(hub): State<Arc<Hub>>) -> Json<serde_json::Value> {
         "listen": lock(&hub.listen_addrs).iter().map(|a| a.to_string()).collect::<Vec<_>>(),
         "cluster": hub.config.cluster,
         "shards": hub.config.shards,
+        "enr": hub.own_enr.get().map(|e| e.to_base64()),
+        "peer_exchange": { "records": lock(&hub.px_cache).len() },
         "peers": peers,
         "filter": { "subscribers": filter.subscriber_count(), "criteria": filter.criteria_count() },
         "store": { "messages": messages, "bytes": bytes },

@@ -20,15 +20,17 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use hearth::waku::enr::Enr;
 use hearth::waku::{MessageHash, MessageLimits, PubsubTopic, WakuMessage};
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::{mpsc, oneshot};
 
 use self::archive::{Archive, Retention};
 use self::filter::FilterRegistry;
+use self::peer_exchange::EnrCache;
 use self::rate_limit::RateLimiter;
 
 /// Everything `hearth node` can be told on its command line.
@@ -48,6 +50,9 @@ pub struct ServiceConfig {
     pub wss_tls: Option<(PathBuf, PathBuf)>,
     pub filter_max_peers: usize,
     pub filter_max_criteria: usize,
+    /// Other nodes' records (`--peer-enr`): without discv5 the operator is the node's only
+    /// source of records for peer exchange to serve.
+    pub peer_enrs: Vec<Enr>,
 }
 
 impl ServiceConfig {
@@ -145,6 +150,11 @@ pub(crate) struct Hub {
     pub listen_addrs: Mutex<Vec<Multiaddr>>,
     pub stats: Stats,
     pub streams: libp2p_stream::Control,
+    /// Empty until the listeners are up: the record carries the ports they bound
+    /// (`peer_exchange::spawn_own_enr`).
+    pub own_enr: OnceLock<Enr>,
+    /// Behind a lock of its own so a peer-exchange answer never waits on the peer table.
+    pub px_cache: Mutex<EnrCache>,
     seen: Mutex<SeenCache>,
 }
 
@@ -267,14 +277,24 @@ pub(crate) const SERVED: [&str; 6] = [
 pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&config.data_dir)?;
     let keypair = swarm::load_or_create_key(&config.data_dir)?;
+    let enr_key = peer_exchange::signing_key(&keypair)?;
     let archive = Arc::new(Mutex::new(Archive::open(
         &config.data_dir.join("store.sqlite3"),
     )?));
     let swarm = swarm::build(&config, keypair).await?;
     let (commands, command_rx) = mpsc::unbounded_channel();
     let streams = swarm.behaviour().stream.new_control();
+    let peer_id = *swarm.local_peer_id();
+    let mut px_cache = EnrCache::default();
+    for enr in &config.peer_enrs {
+        if enr.peer_id() == peer_id {
+            tracing::warn!("--peer-enr names this node itself; not served");
+        } else {
+            px_cache.insert(enr.clone());
+        }
+    }
     let hub = Arc::new(Hub {
-        peer_id: *swarm.local_peer_id(),
+        peer_id,
         archive,
         filter: Mutex::new(FilterRegistry::new(
             config.filter_max_peers,
@@ -287,6 +307,8 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
         listen_addrs: Mutex::new(Vec::new()),
         stats: Stats::default(),
         streams,
+        own_enr: OnceLock::new(),
+        px_cache: Mutex::new(px_cache),
         seen: Mutex::new(SeenCache {
             set: HashSet::new(),
             order: VecDeque::new(),
@@ -295,6 +317,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
     });
 
     filter::spawn_maintenance(hub.clone());
+    peer_exchange::spawn_own_enr(hub.clone(), enr_key);
     store::spawn_retention(hub.clone());
     if let Some(addr) = hub.config.http {
         http::spawn(hub.clone(), addr).await?;
