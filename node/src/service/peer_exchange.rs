@@ -22,10 +22,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hearth::waku::enr::{Enr, EnrBuilder, EnrError, RelayShards, SigningKey, Waku2};
 use hearth::net::rpc::FrameBody;
 use hearth::proto::waku::peer_exchange::v2::{PeerExchangeResponse, PeerExchangeRpc, PeerInfo};
 use hearth::protocols::peer_exchange::{MAX_PEERS, StatusCode};
+use hearth::waku::enr::{Enr, EnrBuilder, EnrError, RelayShards, SigningKey, Waku2};
 use libp2p::identity::Keypair;
 use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, PeerId};
