@@ -7,6 +7,8 @@
 
 use wasm_bindgen::prelude::*;
 
+mod client;
+
 use crate::status::keys::{PrivateKey, PublicKey, SymmetricKey};
 use crate::status::payload::{self, DecodedPayload as Decoded};
 

@@ -9,12 +9,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hearth::waku::enr::{Enr, EnrBuilder, RelayShards, SigningKey, Waku2};
 use hearth::net::rpc::{Frame, FrameBody, FrameCodec};
 use hearth::proto::waku::metadata::v1::WakuMetadataResponse;
 use hearth::proto::waku::peer_exchange::v2::{
     PeerExchangeQuery, PeerExchangeResponse, PeerExchangeRpc,
 };
+use hearth::waku::enr::{Enr, EnrBuilder, RelayShards, SigningKey, Waku2};
 use libp2p::identity::Keypair;
 use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, ProtocolSupport};
