@@ -22,6 +22,7 @@ struct Node {
     dir: std::path::PathBuf,
     tcp: Multiaddr,
     ws: Multiaddr,
+    enr: String,
 }
 
 impl Node {
@@ -41,7 +42,7 @@ impl Node {
             .spawn()
             .expect("run hearth node");
         let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let (mut tcp, mut ws) = (None, None);
+        let (mut tcp, mut ws, mut enr) = (None, None, None);
         for line in stdout.lines() {
             let line = line.expect("node stdout");
             if let Ok(addr) = line.trim().parse::<Multiaddr>() {
@@ -51,7 +52,10 @@ impl Node {
                     tcp = Some(addr);
                 }
             }
-            if tcp.is_some() && ws.is_some() {
+            if let Some(text) = line.trim().strip_prefix("enr: ") {
+                enr = Some(text.to_string());
+            }
+            if tcp.is_some() && ws.is_some() && enr.is_some() {
                 break;
             }
         }
@@ -60,6 +64,7 @@ impl Node {
             dir,
             tcp: tcp.expect("node printed a tcp address"),
             ws: ws.expect("node printed a ws address"),
+            enr: enr.expect("node printed its ENR"),
         }
     }
 
@@ -341,4 +346,27 @@ async fn store_refills_what_a_stalled_filter_peer_missed() {
     let r = next_within(&mut sub, 15).await.expect("live through a");
     assert_eq!(r.hash, after);
     assert!(matches!(r.origin, Origin::Filter(_)));
+}
+
+/// A client that knows only node B learns node A from B by peer exchange (B holds A's record,
+/// given with `--peer-enr`), dials it, and uses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_exchange_finds_a_second_node() {
+    let a = Node::start("px-a", &[]);
+    let b = Node::start("px-b", &["--peer-enr".into(), a.enr.clone()]);
+    let c = client(vec![b.ws.clone()]).await;
+    c.wait_for_peers(
+        hearth::protocols::peer_exchange::PROTOCOL,
+        1,
+        Duration::from_secs(15),
+    )
+    .await
+    .expect("b serves peer exchange");
+    let found = c.peer_exchange(10).await.expect("peer exchange");
+    assert!(found >= 1, "a's record carries a dialable address");
+    c.wait_for_peers(store::PROTOCOL, 2, Duration::from_secs(15))
+        .await
+        .expect("a dialed and identified");
+    let health = c.health_now();
+    assert_eq!(health.connected, 2, "{health:?}");
 }

@@ -23,7 +23,8 @@ use super::peers::{Health, PeerBook, Source, Transport, split_peer};
 use super::request::{Cause, RequestError, request};
 use super::runtime::{self, Instant};
 use super::transport::{self, Behaviour, BehaviourEvent};
-use crate::protocols::{filter, lightpush, metadata, store};
+use crate::protocols::{filter, lightpush, metadata, peer_exchange, store};
+use crate::waku::enr::Enr;
 use crate::waku::{MessageHash, MessageLimits, PubsubTopic, WakuMessage};
 
 /// The protocols whose peer counts health reports.
@@ -99,6 +100,9 @@ enum Command {
     Redial(PeerId),
     AddPeer(PeerId, Multiaddr, Source),
 }
+
+/// How often the client asks for more peers by peer exchange while it has fewer than it wants.
+pub const PEER_EXCHANGE_INTERVAL: Duration = Duration::from_secs(60);
 
 struct FilterEntry {
     pubsub_topic: String,
@@ -265,7 +269,20 @@ impl LightClient {
         ));
         runtime::spawn(read_pushes(push_in, Arc::downgrade(&shared)));
         runtime::spawn(drive(swarm, command_rx, Arc::downgrade(&shared)));
+        runtime::spawn(keep_discovering(Arc::downgrade(&shared)));
         Ok(Self { shared })
+    }
+
+    /// Adds the peer a signed node record describes (found by DNS discovery or peer exchange),
+    /// with the shards it announces, and dials it. Returns how many addresses were usable here.
+    pub fn add_enr(&self, enr: &Enr, source: Source) -> Result<usize, ClientError> {
+        add_enr(&self.shared, enr, source)
+    }
+
+    /// Asks connected peers for up to `want` more peers (peer exchange) and adds them. Returns
+    /// how many records carried an address this client can dial.
+    pub async fn peer_exchange(&self, want: u64) -> Result<usize, ClientError> {
+        peer_exchange_once(&self.shared, want).await
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -947,6 +964,7 @@ async fn drive(
                 lock(&shared.book).on_connected(peer_id, endpoint.get_remote_address());
                 shared.broadcast_peer(PeerEvent::Connected);
                 shared.broadcast_health();
+                runtime::spawn(ask_metadata(std::sync::Arc::downgrade(&shared), peer_id));
             }
             Err(SwarmEvent::ConnectionClosed {
                 peer_id,
@@ -1042,5 +1060,126 @@ async fn read_pushes(
                 }
             }
         });
+    }
+}
+
+/// Asks a new peer for its cluster and shards, as nwaku and js-waku do, so that peer choice can
+/// leave out a node of another cluster. A peer that does not answer is kept (not every service
+/// node serves metadata) and learned about through identify instead.
+async fn ask_metadata(shared: std::sync::Weak<Shared>, peer: PeerId) {
+    let Some(strong) = shared.upgrade() else {
+        return;
+    };
+    let body = metadata::encode_request(strong.config.cluster, &strong.config.shards);
+    let mut control = strong.control();
+    let deadline = strong.config.request_timeout;
+    drop(strong);
+    let answer = request(&mut control, peer, metadata::PROTOCOL, &body, deadline).await;
+    let Some(shared) = shared.upgrade() else {
+        return;
+    };
+    match answer.map(|b| metadata::decode_response(&b)) {
+        Ok(Ok((cluster, shards))) => {
+            if cluster != shared.config.cluster {
+                tracing::info!(%peer, cluster, "peer serves another cluster; not using it");
+            }
+            lock(&shared.book).set_shards(&peer, cluster, shards);
+        }
+        Ok(Err(e)) => tracing::debug!(%peer, "metadata answer: {e}"),
+        Err(e) => tracing::debug!("{e}"),
+    }
+}
+
+fn add_enr(shared: &Shared, enr: &Enr, source: Source) -> Result<usize, ClientError> {
+    let peer = enr.peer_id();
+    if peer == shared.local_peer {
+        return Ok(0);
+    }
+    let addrs: Vec<Multiaddr> = enr
+        .dialable_multiaddrs()
+        .into_iter()
+        .filter_map(|a| split_peer(&a).map(|(_, bare)| bare))
+        .filter(Shared::dialable)
+        .collect();
+    if addrs.is_empty() {
+        return Ok(0);
+    }
+    let n = addrs.len();
+    for addr in addrs {
+        shared
+            .commands
+            .unbounded_send(Command::AddPeer(peer, addr, source))
+            .map_err(|_| ClientError::Start("the network task has stopped".into()))?;
+    }
+    if let Ok(Some(rs)) = enr.relay_shards() {
+        let mut book = lock(&shared.book);
+        // The record goes in through the command queue; make sure the entry exists first.
+        if book.get(&peer).is_none() {
+            for a in enr.dialable_multiaddrs() {
+                if let Some((p, bare)) = split_peer(&a) {
+                    book.add(p, bare, source);
+                }
+            }
+        }
+        book.set_shards(&peer, rs.cluster, rs.shards);
+    }
+    Ok(n)
+}
+
+async fn peer_exchange_once(shared: &Shared, want: u64) -> Result<usize, ClientError> {
+    let peers = shared.candidates(peer_exchange::PROTOCOL, None);
+    if peers.is_empty() {
+        return Err(ClientError::NoPeers {
+            protocol: peer_exchange::PROTOCOL,
+        });
+    }
+    let mut errors = Vec::new();
+    for peer in peers.into_iter().take(MAX_ATTEMPTS) {
+        let out = match shared
+            .ask(
+                peer,
+                peer_exchange::PROTOCOL,
+                &peer_exchange::encode_request(want),
+                shared.config.request_timeout,
+            )
+            .await
+        {
+            Ok(bytes) => peer_exchange::decode_response(&bytes)
+                .map_err(|c| RequestError::new(peer, peer_exchange::PROTOCOL, c)),
+            Err(e) => Err(e),
+        };
+        match out {
+            Ok((enrs, bad)) => {
+                if bad > 0 {
+                    tracing::debug!(%peer, bad, "peer exchange: records that do not verify");
+                }
+                let mut usable = 0;
+                for enr in &enrs {
+                    usable += usize::from(add_enr(shared, enr, Source::PeerExchange)? > 0);
+                }
+                return Ok(usable);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Err(ClientError::AllFailed(errors))
+}
+
+/// While the client holds fewer service peers than it wants (two for lightpush, two for filter,
+/// one more for store), it asks for more by peer exchange now and then.
+async fn keep_discovering(shared: std::sync::Weak<Shared>) {
+    runtime::sleep(Duration::from_secs(2)).await;
+    loop {
+        let Some(strong) = shared.upgrade() else {
+            return;
+        };
+        let wanted = strong.config.lightpush_peers + strong.config.filter_peers + 1;
+        if lock(&strong.book).health(&[]).connected < wanted
+            && let Err(e) = peer_exchange_once(&strong, 2 * wanted as u64).await
+        {
+            tracing::debug!("peer exchange: {e}");
+        }
+        drop(strong);
+        runtime::sleep(PEER_EXCHANGE_INTERVAL).await;
     }
 }

@@ -107,11 +107,15 @@ impl PeerRecord {
         }
     }
 
-    fn serves(&self, cluster: u16, shard: Option<u16>) -> bool {
+    fn in_cluster(&self, cluster: u16) -> bool {
+        self.shards.as_ref().is_none_or(|(c, _)| *c == cluster)
+    }
+
+    /// Known (from metadata or its ENR) not to serve `shard`.
+    fn lacks_shard(&self, shard: Option<u16>) -> bool {
         match (&self.shards, shard) {
-            (Some((c, shards)), Some(s)) => *c == cluster && shards.contains(&s),
-            (Some((c, _)), None) => *c == cluster,
-            (None, _) => true,
+            (Some((_, shards)), Some(s)) => !shards.contains(&s),
+            _ => false,
         }
     }
 
@@ -230,10 +234,11 @@ impl PeerBook {
         }
     }
 
-    /// Peers to ask for `protocol` on `shard`, best first: rested before those resting after a
-    /// failure (asked only when nobody else is left), connected before not, those identify says
+    /// Peers to ask for `protocol` on `shard`, best first: those serving the shard before those
+    /// known not to (asked last, so their refusal still reaches the caller), rested before those
+    /// resting after a failure, connected before not, those identify says
     /// serve it before those not identified yet, fewer failures, then faster. Peers that identify
-    /// says lack it, that serve another cluster or shard, that rate-limited us recently, or that
+    /// says lack it, that serve another cluster, that rate-limited us recently, or that
     /// `dialable` refuses are left out.
     pub fn candidates(
         &self,
@@ -247,12 +252,13 @@ impl PeerBook {
             .peers
             .values()
             .filter(|r| r.supports(protocol) != Some(false))
-            .filter(|r| r.serves(cluster, shard))
+            .filter(|r| r.in_cluster(cluster))
             .filter(|r| r.rate_limited_until.is_none_or(|t| now >= t))
             .filter(|r| r.connected.is_some() || r.addrs.iter().any(&dialable))
             .collect();
         list.sort_by_key(|r| {
             (
+                r.lacks_shard(shard),
                 r.resting(now),
                 r.connected.is_none(),
                 r.supports(protocol).is_none(),
@@ -367,9 +373,16 @@ mod tests {
         book.add(b, WS.parse().unwrap(), Source::Enr);
         book.set_shards(&b, 16, vec![64]);
         let browser = |m: &Multiaddr| Transport::of(m).browser_dialable();
-        assert!(book.candidates("/p", 16, Some(32), now, browser).is_empty());
+        // b announces shard 64 only: last for 32, first for 64; a (tcp) is no use to a browser.
+        assert_eq!(book.candidates("/p", 16, Some(32), now, browser), vec![b]);
         assert_eq!(book.candidates("/p", 16, Some(64), now, browser), vec![b]);
-        assert_eq!(book.candidates("/p", 16, Some(32), now, |_| true), vec![a]);
+        assert_eq!(
+            book.candidates("/p", 16, Some(32), now, |_| true),
+            vec![a, b]
+        );
+        // Another cluster: never.
+        book.set_shards(&a, 1, vec![32]);
+        assert_eq!(book.candidates("/p", 16, Some(32), now, |_| true), vec![b]);
     }
 
     #[test]

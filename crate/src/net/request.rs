@@ -11,7 +11,7 @@ use libp2p_stream::{Control, OpenStreamError};
 use super::codec::{FrameError, read_frame, write_frame};
 use super::rpc::frame_limits;
 use super::runtime;
-use crate::protocols::{filter, lightpush, store};
+use crate::protocols::{filter, lightpush, peer_exchange, store};
 
 /// What went wrong, below the protocol's own answer or in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +43,11 @@ pub enum Cause {
         code: filter::StatusCode,
         desc: Option<String>,
     },
+    #[error("refused with peer exchange {code}{}", desc_suffix(.desc))]
+    PeerExchange {
+        code: peer_exchange::StatusCode,
+        desc: Option<String>,
+    },
     #[error("no peer offers this protocol")]
     NoPeers,
 }
@@ -60,6 +65,7 @@ impl Cause {
             Self::Lightpush { code, .. } => *code == lightpush::StatusCode::TooManyRequests,
             Self::Store { code, .. } => *code == store::StatusCode::TooManyRequests,
             Self::Filter { code, .. } => *code == filter::StatusCode::TooManyRequests,
+            Self::PeerExchange { code, .. } => *code == peer_exchange::StatusCode::TooManyRequests,
             _ => false,
         }
     }
@@ -70,6 +76,9 @@ impl Cause {
             Self::Lightpush { code, .. } => code.is_transient(),
             Self::Store { code, .. } => !matches!(code, store::StatusCode::BadRequest),
             Self::Filter { code, .. } => !matches!(code, filter::StatusCode::BadRequest),
+            Self::PeerExchange { code, .. } => {
+                !matches!(code, peer_exchange::StatusCode::BadRequest)
+            }
             Self::NoPeers => false,
             _ => true,
         }
