@@ -1,4 +1,7 @@
-//! `cargo bench -p hearth-node`: figures for the service node, printed, never asserted.
+//! `cargo bench -p hearth-node --bench node --profile release-native`: figures for the service
+//! node, printed, never asserted. (The plain bench profile shares `target/release` with the wasm
+//! release build and fails to link the `hearth` binary against `hearth_node`; the native profile
+//! has a directory of its own.)
 //!
 //! 1. Archive: insert 100,000 messages (each its own committed transaction, as the node does),
 //!    then page through them backward and forward and look them up by hash.
