@@ -90,11 +90,63 @@ pub fn build_swarm(key: Keypair) -> Result<Swarm<Behaviour>, Error> {
     webrtc_shim::install();
     Ok(libp2p::SwarmBuilder::with_existing_identity(key)
         .with_wasm_bindgen()
-        .with_other_transport(|key| secure(websocket_websys::Transport::default(), key))?
+        .with_other_transport(|key| {
+            secure(
+                websocket_websys::Transport::default().map(|c, _| SentIsFlushed(c)),
+                key,
+            )
+        })?
         .with_other_transport(|key| webrtc_websys::Transport::new(webrtc_websys::Config::new(key)))?
         .with_behaviour(behaviour)?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build())
+}
+
+/// A browser WebSocket connection whose flush completes once `send()` has taken the bytes.
+///
+/// libp2p-websocket-websys 0.6 completes a flush only when `bufferedAmount` reads 0, which it
+/// checks on a 100 ms interval; Chromium still counts just-sent bytes as buffered, so every flush
+/// (several per Noise handshake, one per request) waits for that tick: measured ~250 ms extra per
+/// connection (tests/bench/light-client). The browser delivers what `send()` accepted, in order,
+/// or fails the socket, which the next read or write reports; and writes still wait while the
+/// socket's buffer is full. So nothing is lost by not waiting.
+#[cfg(target_arch = "wasm32")]
+struct SentIsFlushed(libp2p::websocket_websys::Connection);
+
+#[cfg(target_arch = "wasm32")]
+impl futures::AsyncRead for SentIsFlushed {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl futures::AsyncWrite for SentIsFlushed {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_close(cx)
+    }
 }
 
 /// libp2p-webrtc-websys 0.5 assigns `ondatachannel` only after the Noise handshake, so data
