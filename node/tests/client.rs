@@ -23,6 +23,7 @@ struct Node {
     tcp: Multiaddr,
     ws: Multiaddr,
     enr: String,
+    http: std::net::SocketAddr,
 }
 
 impl Node {
@@ -30,11 +31,15 @@ impl Node {
         let dir =
             std::env::temp_dir().join(format!("hearth-client-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
+        // A free port for /health (released just before the node binds it).
+        let http = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port");
         let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
             .args(["node", "--data-dir", dir.to_str().unwrap()])
             .args(["--listen", "/ip4/127.0.0.1/tcp/0"])
             .args(["--listen", "/ip4/127.0.0.1/tcp/0/ws"])
-            .args(["--http", "off"])
+            .args(["--http", &http.to_string()])
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -65,7 +70,19 @@ impl Node {
             tcp: tcp.expect("node printed a tcp address"),
             ws: ws.expect("node printed a ws address"),
             enr: enr.expect("node printed its ENR"),
+            http,
         }
+    }
+
+    /// The node's `/health` JSON.
+    fn health(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut conn = std::net::TcpStream::connect(self.http).expect("health endpoint");
+        write!(conn, "GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut text = String::new();
+        conn.read_to_string(&mut text).unwrap();
+        let body = text.split("\r\n\r\n").nth(1).expect("an HTTP body");
+        serde_json::from_str(body).expect("health is JSON")
     }
 
     fn kill(&mut self) {
@@ -213,9 +230,18 @@ async fn every_protocol_against_one_node() {
         "{text}"
     );
 
-    // Dropping the subscription unsubscribes: the node then has nothing for us (404 on ping).
+    // Dropping the subscription unsubscribes: the node then holds nothing for us.
+    assert_eq!(node.health()["filter"]["subscribers"], 1);
     drop(sub);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut left = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = Some(node.health()["filter"]["subscribers"].clone());
+        if left == Some(serde_json::json!(0)) {
+            break;
+        }
+    }
+    assert_eq!(left, Some(serde_json::json!(0)), "unsubscribed on drop");
     let health = c.health_now();
     assert_eq!(health.connected, 1);
     assert!(
