@@ -9,7 +9,6 @@
 
 import assert from "node:assert/strict";
 import { pbkdf2Sync, randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import { describe, test } from "node:test";
 
 import {
@@ -21,8 +20,7 @@ import {
   symmetric,
 } from "@waku/message-encryption";
 
-const require = createRequire(import.meta.url);
-const hearth = require("../../target/hearth-js/hearth.js");
+const hearth = await import("../../target/hearth-js/hearth.js");
 
 const CONTENT_TOPIC = "/waku/1/0x35cd47c5/rfc26";
 const PUBSUB_TOPIC = "/waku/2/rs/16/32";
