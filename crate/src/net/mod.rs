@@ -4,6 +4,7 @@
 pub mod client;
 pub mod codec;
 pub mod config;
+pub mod doh;
 pub mod peers;
 pub mod request;
 pub mod rpc;

@@ -3,6 +3,7 @@
 //! Everything here is pure and total: parsers return a typed error naming what was wrong and never
 //! panic, so the same code serves the browser client, the native node and the fuzzers.
 
+pub mod dns_discovery;
 pub mod enr;
 pub mod message;
 pub mod sharding;
