@@ -396,3 +396,43 @@ async fn peer_exchange_finds_a_second_node() {
     let health = c.health_now();
     assert_eq!(health.connected, 2, "{health:?}");
 }
+
+/// A client with no peers at all finds a node through a DNS tree (EIP-1459) signed here and
+/// served from memory: the same walk and checks a browser runs over DNS-over-HTTPS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dns_discovery_finds_a_node() {
+    use hearth::net::doh::StaticResolver;
+    use hearth::waku::dns_discovery::EnrTree;
+    use hearth::waku::enr::{Enr, SigningKey};
+
+    let a = Node::start("dns-a", &[]);
+    let key = SigningKey::from_slice(&[7; 32]).unwrap();
+    let record = Enr::from_base64(&a.enr).expect("the node's ENR");
+    let tree = EnrTree::build(&key, "nodes.hearth.test", 1, &[record]).expect("tree");
+    let resolver = StaticResolver::from_tree(&tree);
+
+    let c = LightClient::start(ClientConfig::local(vec![])).expect("client starts");
+    assert_eq!(c.health_now().known, 0);
+    let added = c
+        .discover_with(&tree.url, &resolver, 10)
+        .await
+        .expect("discovery");
+    assert_eq!(added, 1);
+    c.wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(15))
+        .await
+        .expect("the discovered node is dialed and identified");
+
+    // A tree signed by another key than the URL names is refused.
+    let other = EnrTree::build(
+        &SigningKey::from_slice(&[8; 32]).unwrap(),
+        "nodes.hearth.test",
+        1,
+        &[],
+    )
+    .unwrap();
+    let err = c
+        .discover_with(&other.url, &resolver, 10)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Discovery(_)), "{err}");
+}

@@ -24,6 +24,7 @@ use super::request::{Cause, RequestError, request};
 use super::runtime::{self, Instant};
 use super::transport::{self, Behaviour, BehaviourEvent};
 use crate::protocols::{filter, lightpush, metadata, peer_exchange, store};
+use crate::waku::dns_discovery;
 use crate::waku::enr::Enr;
 use crate::waku::{MessageHash, MessageLimits, PubsubTopic, WakuMessage};
 
@@ -55,6 +56,8 @@ pub enum ClientError {
     Invalid(String),
     #[error("could not start the network: {0}")]
     Start(String),
+    #[error("DNS discovery: {0}")]
+    Discovery(String),
 }
 
 fn join(errors: &[RequestError]) -> String {
@@ -101,6 +104,8 @@ enum Command {
     AddPeer(PeerId, Multiaddr, Source),
 }
 
+/// Nodes taken from each DNS tree at start: enough to choose from, few enough to dial.
+pub const DNS_DISCOVERY_LIMIT: usize = 10;
 /// How often the client asks for more peers by peer exchange while it has fewer than it wants.
 pub const PEER_EXCHANGE_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -270,13 +275,61 @@ impl LightClient {
         runtime::spawn(read_pushes(push_in, Arc::downgrade(&shared)));
         runtime::spawn(drive(swarm, command_rx, Arc::downgrade(&shared)));
         runtime::spawn(keep_discovering(Arc::downgrade(&shared)));
-        Ok(Self { shared })
+        let client = Self { shared };
+        for tree in client.shared.config.enrtrees.clone() {
+            let c = client.clone();
+            runtime::spawn(async move {
+                match c.discover_dns(&tree, DNS_DISCOVERY_LIMIT).await {
+                    Ok(n) => tracing::info!(tree, n, "peers from DNS discovery"),
+                    Err(e) => tracing::warn!(tree, "{e}"),
+                }
+            });
+        }
+        Ok(client)
     }
 
     /// Adds the peer a signed node record describes (found by DNS discovery or peer exchange),
     /// with the shards it announces, and dials it. Returns how many addresses were usable here.
     pub fn add_enr(&self, enr: &Enr, source: Source) -> Result<usize, ClientError> {
         add_enr(&self.shared, enr, source)
+    }
+
+    /// Finds peers in a DNS tree (EIP-1459: `enrtree://…`) and adds those that serve our
+    /// cluster (or do not say). In the browser the lookups go over DNS-over-HTTPS; natively
+    /// through the system's resolver. Returns how many were added.
+    pub async fn discover_dns(&self, enrtree: &str, limit: usize) -> Result<usize, ClientError> {
+        let url = dns_discovery::EnrTreeUrl::parse(enrtree)
+            .map_err(|e| ClientError::Invalid(format!("{enrtree}: {e}")))?;
+        #[cfg(target_arch = "wasm32")]
+        let resolver = super::doh::DohResolver::default();
+        #[cfg(not(target_arch = "wasm32"))]
+        let resolver = super::doh::SystemResolver::system()
+            .map_err(|e| ClientError::Start(format!("DNS resolver: {e}")))?;
+        self.discover_with(&url, &resolver, limit).await
+    }
+
+    /// [`LightClient::discover_dns`] with a resolver of the caller's choosing (a fixed set of
+    /// DoH endpoints, or a static map offline).
+    pub async fn discover_with(
+        &self,
+        url: &dns_discovery::EnrTreeUrl,
+        resolver: &impl dns_discovery::TxtResolver,
+        limit: usize,
+    ) -> Result<usize, ClientError> {
+        let enrs = dns_discovery::discover(url, resolver, limit)
+            .await
+            .map_err(|e| ClientError::Discovery(e.to_string()))?;
+        let mut added = 0;
+        for enr in &enrs {
+            let cluster_ok = match enr.relay_shards() {
+                Ok(Some(rs)) => rs.cluster == self.shared.config.cluster,
+                _ => true,
+            };
+            if cluster_ok {
+                added += usize::from(add_enr(&self.shared, enr, Source::Enr)? > 0);
+            }
+        }
+        Ok(added)
     }
 
     /// Asks connected peers for up to `want` more peers (peer exchange) and adds them. Returns
