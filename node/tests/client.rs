@@ -418,9 +418,16 @@ async fn dns_discovery_finds_a_node() {
         .await
         .expect("discovery");
     assert_eq!(added, 1);
-    c.wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(15))
+    if let Err(e) = c
+        .wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(15))
         .await
-        .expect("the discovered node is dialed and identified");
+    {
+        panic!(
+            "the discovered node is not dialed and identified: {e}; {:?}; enr {}",
+            c.health_now(),
+            a.enr
+        );
+    }
 
     // A tree signed by another key than the URL names is refused.
     let other = EnrTree::build(
@@ -435,4 +442,62 @@ async fn dns_discovery_finds_a_node() {
         .await
         .unwrap_err();
     assert!(matches!(err, ClientError::Discovery(_)), "{err}");
+}
+
+/// A filter peer that freezes (SIGSTOP) keeps its connection open, so no disconnect tells the
+/// client; the subscriber's ping (every second here) times out, the peer is dropped and a store
+/// refill delivers what was published meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_filter_peer_is_found_by_ping() {
+    let a = Node::start("frozen-a", &[]);
+    let b = Node::start("frozen-b", &["--peer".into(), a.tcp.to_string()]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut config = ClientConfig::local(vec![b.ws.clone()]);
+    config.filter_peers = 1;
+    config.filter_ping_interval = Duration::from_secs(1);
+    config.request_timeout = Duration::from_secs(2);
+    let subscriber = LightClient::start(config).expect("client starts");
+    subscriber
+        .wait_for_peers(filter::SUBSCRIBE_PROTOCOL, 1, Duration::from_secs(15))
+        .await
+        .expect("b connects");
+    let ct = "/hearth/1/frozen/proto".to_string();
+    let mut sub = subscriber
+        .subscribe(TOPIC, vec![ct.clone()])
+        .await
+        .expect("subscribe");
+    subscriber
+        .add_peer(a.ws.clone(), hearth::net::peers::Source::Bootstrap)
+        .expect("add a");
+    let publisher = client(vec![a.ws.clone()]).await;
+
+    let pid = b.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut missed = HashSet::new();
+    for i in 0..20 {
+        missed.insert(
+            publisher
+                .push(TOPIC, &message(i, "frozen"))
+                .await
+                .expect("push")
+                .hash,
+        );
+    }
+    let mut got = HashSet::new();
+    while got.len() < missed.len() {
+        let r = next_within(&mut sub, 30)
+            .await
+            .unwrap_or_else(|| panic!("{} of 20 after the freeze", got.len()));
+        assert!(missed.contains(&r.hash) && got.insert(r.hash));
+    }
+    let a_id = hearth::net::peers::split_peer(&a.ws).unwrap().0;
+    let b_id = hearth::net::peers::split_peer(&b.ws).unwrap().0;
+    assert_eq!(sub.peers(), [a_id], "moved to a (b is {b_id})");
+    let _ = Command::new("kill").args(["-CONT", &pid]).status();
 }

@@ -545,6 +545,7 @@ impl LightClient {
             peers: HashMap::new(),
             seen: Dedup::new(DEDUP_WINDOW),
             last_error: None,
+            peers_out: None,
         };
         // The first peers are subscribed before this returns, so the caller knows it is live.
         task.top_up().await;
@@ -560,8 +561,9 @@ impl LightClient {
         let (out_tx, out_rx) = mpsc::unbounded();
         let (cancel_tx, cancel_rx) = oneshot::channel();
         let (peers_tx, peers_rx) = mpsc::unbounded();
-        let _ = peers_tx.unbounded_send(task.peers.keys().copied().collect());
-        runtime::spawn(task.run(push_rx, peer_rx, out_tx, cancel_rx, peers_tx));
+        task.peers_out = Some(peers_tx);
+        task.publish_peers();
+        runtime::spawn(task.run(push_rx, peer_rx, out_tx, cancel_rx));
         Ok(Subscription {
             messages: out_rx,
             peers: peers_rx,
@@ -743,6 +745,8 @@ struct FilterTask {
     peers: HashMap<PeerId, Held>,
     seen: Dedup,
     last_error: Option<RequestError>,
+    /// Told the peer set each time it changes (read by [`Subscription::peers`]).
+    peers_out: Option<mpsc::UnboundedSender<Vec<PeerId>>>,
 }
 
 impl FilterTask {
@@ -773,6 +777,14 @@ impl FilterTask {
         Ok(())
     }
 
+    fn publish_peers(&self) {
+        if let Some(out) = &self.peers_out {
+            let mut peers: Vec<PeerId> = self.peers.keys().copied().collect();
+            peers.sort();
+            let _ = out.unbounded_send(peers);
+        }
+    }
+
     /// Subscribes with new peers until enough are held. Returns whether any was added.
     async fn top_up(&mut self) -> bool {
         let wanted = self.shared.config.filter_peers.max(1);
@@ -800,6 +812,7 @@ impl FilterTask {
                         },
                     );
                     added = true;
+                    self.publish_peers();
                 }
                 Err(e) => {
                     tracing::debug!("filter subscribe failed: {e}");
@@ -834,6 +847,7 @@ impl FilterTask {
         let Some(held) = self.peers.remove(&peer) else {
             return;
         };
+        self.publish_peers();
         tracing::debug!(%peer, "filter peer lost; refilling from store");
         self.top_up().await;
         let since = held
@@ -884,14 +898,12 @@ impl FilterTask {
         mut peer_events: mpsc::UnboundedReceiver<PeerEvent>,
         out: mpsc::UnboundedSender<Received>,
         cancel: oneshot::Receiver<()>,
-        peers_out: mpsc::UnboundedSender<Vec<PeerId>>,
     ) {
         let mut cancel = cancel.fuse();
         let mut ping_at = Instant::now() + self.shared.config.filter_ping_interval;
+        // One timer across iterations: a steady flow of pushes must not keep postponing pings.
+        let mut tick = Box::pin(runtime::sleep(TOP_UP_INTERVAL).fuse());
         loop {
-            let tick = runtime::sleep(TOP_UP_INTERVAL).fuse();
-            futures::pin_mut!(tick);
-            let before: Vec<PeerId> = self.peers.keys().copied().collect();
             futures::select_biased! {
                 _ = cancel => break,
                 push = pushes.next() => match push {
@@ -909,6 +921,7 @@ impl FilterTask {
                     None => break,
                 },
                 () = tick => {
+                    tick.set(runtime::sleep(TOP_UP_INTERVAL).fuse());
                     if Instant::now() >= ping_at {
                         ping_at = Instant::now() + self.shared.config.filter_ping_interval;
                         let peers: Vec<PeerId> = self.peers.keys().copied().collect();
@@ -928,13 +941,6 @@ impl FilterTask {
                     }
                     self.top_up().await;
                 },
-            }
-            let mut now: Vec<PeerId> = self.peers.keys().copied().collect();
-            let mut was = before;
-            now.sort();
-            was.sort();
-            if now != was {
-                let _ = peers_out.unbounded_send(now);
             }
         }
         lock(&self.shared.filters).remove(&self.id);
