@@ -1,10 +1,13 @@
 //! The light client (`hearth::net::LightClient`) against real `hearth node` processes on
 //! loopback: every protocol, then failover with one of two nodes killed mid-subscription.
 
+mod common;
+
 use std::collections::HashSet;
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
+
+use common::Node;
 
 use futures::StreamExt;
 use hearth::net::client::Origin;
@@ -12,91 +15,8 @@ use hearth::net::{ClientConfig, ClientError, LightClient};
 use hearth::protocols::{filter, lightpush, store};
 use hearth::waku::{MessageHash, WakuMessage};
 use libp2p::Multiaddr;
-use libp2p::multiaddr::Protocol;
 
 const TOPIC: &str = "/waku/2/rs/16/32";
-
-/// A running `hearth node`, killed and its data removed on drop.
-struct Node {
-    child: Child,
-    dir: std::path::PathBuf,
-    tcp: Multiaddr,
-    ws: Multiaddr,
-    enr: String,
-    http: std::net::SocketAddr,
-}
-
-impl Node {
-    fn start(name: &str, extra: &[String]) -> Node {
-        let dir =
-            std::env::temp_dir().join(format!("hearth-client-test-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        // A free port for /health (released just before the node binds it).
-        let http = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["node", "--data-dir", dir.to_str().unwrap()])
-            .args(["--listen", "/ip4/127.0.0.1/tcp/0"])
-            .args(["--listen", "/ip4/127.0.0.1/tcp/0/ws"])
-            .args(["--http", &http.to_string()])
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run hearth node");
-        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let (mut tcp, mut ws, mut enr) = (None, None, None);
-        for line in stdout.lines() {
-            let line = line.expect("node stdout");
-            if let Ok(addr) = line.trim().parse::<Multiaddr>() {
-                if addr.iter().any(|p| matches!(p, Protocol::Ws(_))) {
-                    ws = Some(addr);
-                } else if addr.iter().any(|p| matches!(p, Protocol::Tcp(_))) {
-                    tcp = Some(addr);
-                }
-            }
-            if let Some(text) = line.trim().strip_prefix("enr: ") {
-                enr = Some(text.to_string());
-            }
-            if tcp.is_some() && ws.is_some() && enr.is_some() {
-                break;
-            }
-        }
-        Node {
-            child,
-            dir,
-            tcp: tcp.expect("node printed a tcp address"),
-            ws: ws.expect("node printed a ws address"),
-            enr: enr.expect("node printed its ENR"),
-            http,
-        }
-    }
-
-    /// The node's `/health` JSON.
-    fn health(&self) -> serde_json::Value {
-        use std::io::{Read, Write};
-        let mut conn = std::net::TcpStream::connect(self.http).expect("health endpoint");
-        write!(conn, "GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
-        let mut text = String::new();
-        conn.read_to_string(&mut text).unwrap();
-        let body = text.split("\r\n\r\n").nth(1).expect("an HTTP body");
-        serde_json::from_str(body).expect("health is JSON")
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn message(i: usize, tag: &str) -> WakuMessage {
     WakuMessage {
@@ -128,7 +48,7 @@ async fn next_within(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_protocol_against_one_node() {
     let node = Node::start("one", &[]);
-    let c = client(vec![node.ws.clone()]).await;
+    let c = client(vec![node.ws().clone()]).await;
     let ct = "/hearth/1/every/proto".to_string();
 
     let mut sub = c
@@ -258,10 +178,10 @@ async fn every_protocol_against_one_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_one_of_two_nodes_mid_subscription() {
     let a = Node::start("a", &[]);
-    let mut b = Node::start("b", &["--peer".into(), a.tcp.to_string()]);
+    let mut b = Node::start("b", &["--peer", &a.tcp().to_string()]);
     // Let gossipsub form its mesh (1 s heartbeats).
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let peers = vec![a.ws.clone(), b.ws.clone()];
+    let peers = vec![a.ws().clone(), b.ws().clone()];
     let subscriber = client(peers.clone()).await;
     subscriber
         .wait_for_peers(filter::SUBSCRIBE_PROTOCOL, 2, Duration::from_secs(15))
@@ -302,31 +222,70 @@ async fn kill_one_of_two_nodes_mid_subscription() {
     assert_eq!(sub.peers().len(), 1, "the dead node was dropped");
 }
 
-/// The gap made certain: the only filter peer is frozen (SIGSTOP) while 50 messages are
-/// published through the other node, then killed. Filter never saw those 50; the store refill
-/// must deliver them, before anything published afterwards.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn store_refills_what_a_stalled_filter_peer_missed() {
-    let a = Node::start("gap-a", &[]);
-    let mut b = Node::start("gap-b", &["--peer".into(), a.tcp.to_string()]);
+/// Two meshed nodes, a subscriber holding its one filter peer on `b` (and knowing `a` as a
+/// spare), and a publisher on `a`: the stage for losing `b`.
+struct OneFilterPeer {
+    a: Node,
+    b: Node,
+    subscriber: LightClient,
+    sub: hearth::net::Subscription,
+    publisher: LightClient,
+}
+
+async fn one_filter_peer_on_b(tag: &str, tune: impl FnOnce(&mut ClientConfig)) -> OneFilterPeer {
+    let a = Node::start(&format!("{tag}-a"), &[]);
+    let b = Node::start(&format!("{tag}-b"), &["--peer", &a.tcp().to_string()]);
+    // Let gossipsub form its mesh (1 s heartbeats).
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let mut config = ClientConfig::local(vec![b.ws.clone()]);
+    let mut config = ClientConfig::local(vec![b.ws()]);
     config.filter_peers = 1;
+    tune(&mut config);
     let subscriber = LightClient::start(config).expect("client starts");
     subscriber
         .wait_for_peers(filter::SUBSCRIBE_PROTOCOL, 1, Duration::from_secs(15))
         .await
         .expect("b connects");
-    let ct = "/hearth/1/gap/proto".to_string();
-    let mut sub = subscriber
-        .subscribe(TOPIC, vec![ct.clone()])
+    let sub = subscriber
+        .subscribe(TOPIC, vec![format!("/hearth/1/{tag}/proto")])
         .await
         .expect("subscribe");
     subscriber
-        .add_peer(a.ws.clone(), hearth::net::peers::Source::Bootstrap)
+        .add_peer(a.ws(), hearth::net::peers::Source::Bootstrap)
         .expect("add a");
-    let publisher = client(vec![a.ws.clone()]).await;
+    let publisher = client(vec![a.ws()]).await;
+    OneFilterPeer {
+        a,
+        b,
+        subscriber,
+        sub,
+        publisher,
+    }
+}
 
+fn freeze(node: &Node) {
+    let pid = node.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+/// The gap made certain: the only filter peer is frozen (SIGSTOP) while 50 messages are
+/// published through the other node, then killed. Filter never saw those 50; the store refill
+/// must deliver them, before anything published afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_refills_what_a_stalled_filter_peer_missed() {
+    // Every part bound: what a pattern leaves out is dropped (a node killed) at once.
+    let OneFilterPeer {
+        a: _a,
+        b: mut b_node,
+        subscriber: _subscriber,
+        mut sub,
+        publisher,
+    } = one_filter_peer_on_b("gap", |_| {}).await;
     let before = publisher
         .push(TOPIC, &message(0, "gap"))
         .await
@@ -335,14 +294,7 @@ async fn store_refills_what_a_stalled_filter_peer_missed() {
     let first = next_within(&mut sub, 10).await.expect("live through b");
     assert_eq!(first.hash, before);
 
-    let pid = b.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-STOP", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    freeze(&b_node);
     let mut missed = HashSet::new();
     for i in 1..=50 {
         missed.insert(
@@ -353,7 +305,7 @@ async fn store_refills_what_a_stalled_filter_peer_missed() {
                 .hash,
         );
     }
-    b.kill();
+    b_node.kill();
 
     let mut got = HashSet::new();
     while got.len() < missed.len() {
@@ -379,8 +331,8 @@ async fn store_refills_what_a_stalled_filter_peer_missed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peer_exchange_finds_a_second_node() {
     let a = Node::start("px-a", &[]);
-    let b = Node::start("px-b", &["--peer-enr".into(), a.enr.clone()]);
-    let c = client(vec![b.ws.clone()]).await;
+    let b = Node::start("px-b", &["--peer-enr", &a.enr.to_base64()]);
+    let c = client(vec![b.ws().clone()]).await;
     c.wait_for_peers(
         hearth::protocols::peer_exchange::PROTOCOL,
         1,
@@ -403,11 +355,11 @@ async fn peer_exchange_finds_a_second_node() {
 async fn dns_discovery_finds_a_node() {
     use hearth::net::doh::StaticResolver;
     use hearth::waku::dns_discovery::EnrTree;
-    use hearth::waku::enr::{Enr, SigningKey};
+    use hearth::waku::enr::SigningKey;
 
     let a = Node::start("dns-a", &[]);
     let key = SigningKey::from_slice(&[7; 32]).unwrap();
-    let record = Enr::from_base64(&a.enr).expect("the node's ENR");
+    let record = a.enr.clone();
     let tree = EnrTree::build(&key, "nodes.hearth.test", 1, &[record]).expect("tree");
     let resolver = StaticResolver::from_tree(&tree);
 
@@ -425,7 +377,7 @@ async fn dns_discovery_finds_a_node() {
         panic!(
             "the discovered node is not dialed and identified: {e}; {:?}; enr {}",
             c.health_now(),
-            a.enr
+            a.enr.to_base64()
         );
     }
 
@@ -449,36 +401,18 @@ async fn dns_discovery_finds_a_node() {
 /// refill delivers what was published meanwhile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_filter_peer_is_found_by_ping() {
-    let a = Node::start("frozen-a", &[]);
-    let b = Node::start("frozen-b", &["--peer".into(), a.tcp.to_string()]);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let mut config = ClientConfig::local(vec![b.ws.clone()]);
-    config.filter_peers = 1;
-    config.filter_ping_interval = Duration::from_secs(1);
-    config.request_timeout = Duration::from_secs(2);
-    let subscriber = LightClient::start(config).expect("client starts");
-    subscriber
-        .wait_for_peers(filter::SUBSCRIBE_PROTOCOL, 1, Duration::from_secs(15))
-        .await
-        .expect("b connects");
-    let ct = "/hearth/1/frozen/proto".to_string();
-    let mut sub = subscriber
-        .subscribe(TOPIC, vec![ct.clone()])
-        .await
-        .expect("subscribe");
-    subscriber
-        .add_peer(a.ws.clone(), hearth::net::peers::Source::Bootstrap)
-        .expect("add a");
-    let publisher = client(vec![a.ws.clone()]).await;
-
-    let pid = b.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-STOP", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    let OneFilterPeer {
+        a,
+        b,
+        subscriber: _subscriber,
+        mut sub,
+        publisher,
+    } = one_filter_peer_on_b("frozen", |c| {
+        c.filter_ping_interval = Duration::from_secs(1);
+        c.request_timeout = Duration::from_secs(2);
+    })
+    .await;
+    freeze(&b);
     let mut missed = HashSet::new();
     for i in 0..20 {
         missed.insert(
@@ -496,8 +430,7 @@ async fn a_frozen_filter_peer_is_found_by_ping() {
             .unwrap_or_else(|| panic!("{} of 20 after the freeze", got.len()));
         assert!(missed.contains(&r.hash) && got.insert(r.hash));
     }
-    let a_id = hearth::net::peers::split_peer(&a.ws).unwrap().0;
-    let b_id = hearth::net::peers::split_peer(&b.ws).unwrap().0;
+    let a_id = hearth::net::peers::split_peer(&a.ws()).unwrap().0;
+    let b_id = hearth::net::peers::split_peer(&b.ws()).unwrap().0;
     assert_eq!(sub.peers(), [a_id], "moved to a (b is {b_id})");
-    let _ = Command::new("kill").args(["-CONT", &pid]).status();
 }

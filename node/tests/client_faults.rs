@@ -3,9 +3,11 @@
 //! swarm that accepts each Waku protocol and then answers with garbage, a frame that claims to
 //! be a gigabyte, nothing at all, or a reset; the good peer is a real `hearth node`.
 
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
+
+use common::Node;
 
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use hearth::net::peers::Source;
@@ -104,42 +106,6 @@ async fn start_evil(plan: Vec<(&'static str, Mischief)>) -> Multiaddr {
     addr.with(Protocol::P2p(peer))
 }
 
-struct Node {
-    child: Child,
-    dir: std::path::PathBuf,
-    ws: Multiaddr,
-}
-
-impl Node {
-    fn start() -> Node {
-        let dir = std::env::temp_dir().join(format!("hearth-faults-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["node", "--data-dir", dir.to_str().unwrap()])
-            .args(["--listen", "/ip4/127.0.0.1/tcp/0/ws", "--http", "off"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run hearth node");
-        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let ws = stdout
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| l.trim().parse::<Multiaddr>().ok())
-            .expect("node printed its ws address");
-        Node { child, dir, ws }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 fn config(peers: Vec<Multiaddr>) -> ClientConfig {
     let mut c = ClientConfig::local(peers);
     c.request_timeout = Duration::from_secs(2);
@@ -231,7 +197,7 @@ async fn each_kind_of_mischief_is_a_typed_error_naming_peer_and_protocol() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_peer_costs_a_failover_not_the_request() {
-    let node = Node::start();
+    let node = Node::start("faults", &[]);
     let evil = start_evil(vec![
         (store::PROTOCOL, Mischief::Stall),
         (lightpush::PROTOCOL_V3, Mischief::Garbage),
@@ -248,7 +214,7 @@ async fn a_bad_peer_costs_a_failover_not_the_request() {
     )
     .await
     .unwrap();
-    client.add_peer(node.ws.clone(), Source::Bootstrap).unwrap();
+    client.add_peer(node.ws(), Source::Bootstrap).unwrap();
     bounded(
         "connect",
         client.wait_for_peers(store::PROTOCOL, 2, Duration::from_secs(10)),

@@ -4,10 +4,12 @@
 
 use std::io::BufRead;
 use std::net::Ipv4Addr;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod common;
+
+use common::Node;
 use futures::StreamExt;
 use hearth::net::rpc::{Frame, FrameBody, FrameCodec};
 use hearth::proto::waku::metadata::v1::WakuMetadataResponse;
@@ -24,100 +26,6 @@ use prost::Message;
 
 /// A sandbox (cluster 1) node's record, from nwaku's `examples/cbindings/waku_example.c`.
 const SANDBOX_ENR: &str = "enr:-QEkuEBIkb8q8_mrorHndoXH9t5N6ZfD-jehQCrYeoJDPHqT0l0wyaONa2-piRQsi3oVKAzDShDVeoQhy0uwN1xbZfPZAYJpZIJ2NIJpcIQiQlleim11bHRpYWRkcnO4bgA0Ni9ub2RlLTAxLmdjLXVzLWNlbnRyYWwxLWEud2FrdS5zYW5kYm94LnN0YXR1cy5pbQZ2XwA2Ni9ub2RlLTAxLmdjLXVzLWNlbnRyYWwxLWEud2FrdS5zYW5kYm94LnN0YXR1cy5pbQYfQN4DgnJzkwABCAAAAAEAAgADAAQABQAGAAeJc2VjcDI1NmsxoQKnGt-GSgqPSf3IAPM7bFgTlpczpMZZLF3geeoNNsxzSoN0Y3CCdl-DdWRwgiMohXdha3UyDw";
-
-/// A running `hearth node`, killed and its data directory removed on drop.
-struct Node {
-    child: Child,
-    dir: std::path::PathBuf,
-    keep_dir: bool,
-    addrs: Vec<Multiaddr>,
-    enr: Enr,
-}
-
-impl Node {
-    fn start(name: &str, extra: &[&str]) -> Node {
-        let dir = std::env::temp_dir().join(format!(
-            "hearth-px-test-{name}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        Self::start_in(dir, extra)
-    }
-
-    fn start_in(dir: std::path::PathBuf, extra: &[&str]) -> Node {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(["node", "--data-dir", dir.to_str().unwrap()])
-            .args(["--listen", "/ip4/127.0.0.1/tcp/0"])
-            .args(["--listen", "/ip4/127.0.0.1/tcp/0/ws"])
-            .args(["--http", "off"])
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run hearth node");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut addrs = Vec::new();
-        let enr = loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .expect("hearth node printed its ENR");
-            if let Some(text) = line.strip_prefix("enr: ") {
-                break Enr::from_base64(text).expect("the printed ENR decodes");
-            }
-            addrs.push(line.parse().expect("an address line"));
-        };
-        Node {
-            child,
-            dir,
-            keep_dir: false,
-            addrs,
-            enr,
-        }
-    }
-
-    fn tcp(&self) -> Multiaddr {
-        self.addrs
-            .iter()
-            .find(|a| !a.iter().any(|p| matches!(p, Protocol::Ws(_))))
-            .unwrap()
-            .clone()
-    }
-
-    fn ws(&self) -> Multiaddr {
-        self.addrs
-            .iter()
-            .find(|a| a.iter().any(|p| matches!(p, Protocol::Ws(_))))
-            .unwrap()
-            .clone()
-    }
-
-    /// Stops the node but keeps its data directory for a restart.
-    fn stop_keeping_data(mut self) -> std::path::PathBuf {
-        self.keep_dir = true;
-        self.dir.clone()
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if !self.keep_dir {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
 
 fn without_p2p(addr: &Multiaddr) -> Multiaddr {
     addr.iter()

@@ -38,7 +38,17 @@ async fn wss_listener_completes_tls_with_the_given_certificate() {
         .stderr(Stdio::null())
         .spawn()
         .expect("run hearth node");
+    // Killed and cleaned up however the test ends.
+    struct Guard(std::process::Child, std::path::PathBuf);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+            let _ = std::fs::remove_dir_all(&self.1);
+        }
+    }
     let stdout = std::io::BufReader::new(node.stdout.take().unwrap());
+    let _guard = Guard(node, dir.clone());
     let printed: Multiaddr = stdout
         .lines()
         .map_while(Result::ok)
@@ -108,9 +118,6 @@ async fn wss_listener_completes_tls_with_the_given_certificate() {
             .any(|p| p.as_ref() == hearth::protocols::store::PROTOCOL),
         "{protocols:?}"
     );
-    let _ = node.kill();
-    let _ = node.wait();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn openssl(dir: &std::path::Path, args: &[&str]) {
