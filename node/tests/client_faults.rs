@@ -40,6 +40,13 @@ enum Mischief {
 
 /// Starts the bad peer on loopback; returns its address with `/p2p/<id>`.
 async fn start_evil(plan: Vec<(&'static str, Mischief)>) -> Multiaddr {
+    start_evil_with_control(plan).await.0
+}
+
+/// [`start_evil`], and the handle to open streams from it.
+async fn start_evil_with_control(
+    plan: Vec<(&'static str, Mischief)>,
+) -> (Multiaddr, libp2p_stream::Control) {
     let mut swarm = libp2p::SwarmBuilder::with_new_identity()
         .with_tokio()
         .with_tcp(
@@ -103,7 +110,7 @@ async fn start_evil(plan: Vec<(&'static str, Mischief)>) -> Multiaddr {
             swarm.select_next_some().await;
         }
     });
-    addr.with(Protocol::P2p(peer))
+    (addr.with(Protocol::P2p(peer)), control)
 }
 
 fn config(peers: Vec<Multiaddr>) -> ClientConfig {
@@ -245,4 +252,47 @@ async fn a_bad_peer_costs_a_failover_not_the_request() {
     let again = client.push(TOPIC, &message()).await.expect("push");
     let got = bounded("filter", sub.next()).await.expect("delivered");
     assert_eq!(got.hash, again.hash);
+}
+
+/// nwaku asks every new peer for its metadata and drops those that do not answer. A burst of 20
+/// questions at once on one connection (more than any one-slot accept queue holds) is answered
+/// in full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_metadata_questions_is_answered_in_full() {
+    use hearth::net::{read_frame, write_frame};
+    use hearth::protocols::metadata;
+
+    let (peer_addr, control) = start_evil_with_control(vec![]).await;
+    let client = LightClient::start(config(vec![peer_addr])).unwrap();
+    let us = client.local_peer_id();
+    bounded("connect", async {
+        while client.health_now().connected == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    let ask = |mut control: libp2p_stream::Control| async move {
+        let mut s = control
+            .open_stream(us, StreamProtocol::new(metadata::PROTOCOL))
+            .await
+            .map_err(|e| e.to_string())?;
+        write_frame(&mut s, &metadata::encode_request(16, &[32]))
+            .await
+            .map_err(|e| e.to_string())?;
+        let answer = read_frame(&mut s, metadata::MAX_FRAME)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no answer")?;
+        metadata::decode_response(&answer)
+    };
+    let answers = bounded(
+        "burst",
+        futures::future::join_all((0..20).map(|_| ask(control.clone()))),
+    )
+    .await;
+    let ok = answers
+        .iter()
+        .filter(|a| a.as_ref().is_ok_and(|(c, s)| *c == 16 && s == &[32, 64]))
+        .count();
+    assert_eq!(ok, 20, "{answers:?}");
 }

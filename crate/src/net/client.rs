@@ -15,7 +15,7 @@ use futures::channel::{mpsc, oneshot};
 use futures::{FutureExt, Stream, StreamExt};
 use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
-use libp2p::{Multiaddr, PeerId, StreamProtocol, identify};
+use libp2p::{Multiaddr, PeerId, identify};
 
 use super::codec::{read_frame, write_frame};
 use super::config::ClientConfig;
@@ -220,15 +220,9 @@ impl LightClient {
     /// Natively this must be called inside a tokio runtime.
     pub fn start(config: ClientConfig) -> Result<Self, ClientError> {
         let key = libp2p::identity::Keypair::generate_secp256k1();
-        let mut swarm =
+        let (mut swarm, inbound) =
             transport::build_swarm(key).map_err(|e| ClientError::Start(e.to_string()))?;
-        let mut control = swarm.behaviour().stream.new_control();
-        let metadata_in = control
-            .accept(StreamProtocol::new(metadata::PROTOCOL))
-            .map_err(|e| ClientError::Start(e.to_string()))?;
-        let push_in = control
-            .accept(StreamProtocol::new(filter::PUSH_PROTOCOL))
-            .map_err(|e| ClientError::Start(e.to_string()))?;
+        let control = swarm.behaviour().stream.new_control();
         let (commands, command_rx) = mpsc::unbounded();
         let shared = Arc::new(Shared {
             local_peer: *swarm.local_peer_id(),
@@ -268,11 +262,11 @@ impl LightClient {
             dial(&mut swarm, &shared, peer);
         }
         runtime::spawn(answer_metadata(
-            metadata_in,
+            inbound.metadata,
             shared.config.cluster,
             shared.config.shards.clone(),
         ));
-        runtime::spawn(read_pushes(push_in, Arc::downgrade(&shared)));
+        runtime::spawn(read_pushes(inbound.push, Arc::downgrade(&shared)));
         runtime::spawn(drive(swarm, command_rx, Arc::downgrade(&shared)));
         runtime::spawn(keep_discovering(Arc::downgrade(&shared)));
         let client = Self { shared };
@@ -1066,7 +1060,7 @@ async fn drive(
 
 /// nwaku asks every peer that connects for its cluster and drops those that do not answer.
 async fn answer_metadata(
-    mut incoming: libp2p_stream::IncomingStreams,
+    mut incoming: mpsc::UnboundedReceiver<super::inbound::Incoming>,
     cluster: u16,
     shards: Vec<u16>,
 ) {
@@ -1092,7 +1086,7 @@ async fn answer_metadata(
 
 /// Each filter peer opens one push stream and keeps it; every frame on it is one message.
 async fn read_pushes(
-    mut incoming: libp2p_stream::IncomingStreams,
+    mut incoming: mpsc::UnboundedReceiver<super::inbound::Incoming>,
     shared: std::sync::Weak<Shared>,
 ) {
     while let Some((peer, mut stream)) = incoming.next().await {

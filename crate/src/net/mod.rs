@@ -5,6 +5,7 @@ pub mod client;
 pub mod codec;
 pub mod config;
 pub mod doh;
+pub mod inbound;
 pub mod peers;
 pub mod request;
 pub mod rpc;

@@ -5,12 +5,16 @@
 
 use std::time::Duration;
 
+use futures::channel::mpsc;
 use libp2p::core::muxing::StreamMuxerBox;
 use libp2p::core::transport::Boxed;
 use libp2p::core::upgrade::{SelectUpgrade, Version};
 use libp2p::identity::Keypair;
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::{PeerId, Swarm, Transport, identify, noise, ping, yamux};
+
+use super::inbound::{Inbound, Incoming};
+use crate::protocols::{filter, metadata};
 
 /// Identify's protocol version string, as nwaku sends it.
 pub const IDENTIFY_PROTOCOL: &str = "/vac/waku/2.0.0";
@@ -21,13 +25,26 @@ pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3600);
 pub struct Behaviour {
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
+    /// Streams we open (every request).
     pub stream: libp2p_stream::Behaviour,
+    /// The metadata question nwaku asks every new peer.
+    pub metadata_in: Inbound,
+    /// Filter pushes.
+    pub push_in: Inbound,
+}
+
+/// Where the streams peers open to us arrive: (metadata, filter push).
+pub struct InboundStreams {
+    pub metadata: mpsc::UnboundedReceiver<Incoming>,
+    pub push: mpsc::UnboundedReceiver<Incoming>,
 }
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
-fn behaviour(key: &Keypair) -> Behaviour {
+fn behaviour(key: &Keypair, metadata_in: Inbound, push_in: Inbound) -> Behaviour {
     Behaviour {
+        metadata_in,
+        push_in,
         identify: identify::Behaviour::new(
             identify::Config::new(IDENTIFY_PROTOCOL.into(), key.public())
                 .with_agent_version(format!("hearth/{}", crate::VERSION)),
@@ -61,9 +78,11 @@ where
 /// The native swarm: TCP, and WebSocket (`/ws`, `/wss`) with DNS names resolved by the system
 /// inside the WebSocket transport, so TLS still sees the host name.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn build_swarm(key: Keypair) -> Result<Swarm<Behaviour>, Error> {
+pub fn build_swarm(key: Keypair) -> Result<(Swarm<Behaviour>, InboundStreams), Error> {
     use libp2p::tcp;
-    Ok(libp2p::SwarmBuilder::with_existing_identity(key)
+    let (metadata_in, metadata) = Inbound::new(metadata::PROTOCOL);
+    let (push_in, push) = Inbound::new(filter::PUSH_PROTOCOL);
+    let swarm = libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
         .with_tcp(
             tcp::Config::default().nodelay(true),
@@ -77,18 +96,21 @@ pub fn build_swarm(key: Keypair) -> Result<Swarm<Behaviour>, Error> {
             ws.set_max_data_size(crate::protocols::lightpush::MAX_FRAME * 2);
             secure(ws, key)
         })?
-        .with_behaviour(behaviour)?
+        .with_behaviour(|key| behaviour(key, metadata_in, push_in))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
-        .build())
+        .build();
+    Ok((swarm, InboundStreams { metadata, push }))
 }
 
 /// The browser swarm: WebSocket and WebRTC-direct. The WebRTC shim is installed first so the
 /// node's own streams (filter push, metadata) are not lost (see `docs/webrtc-direct.md`).
 #[cfg(target_arch = "wasm32")]
-pub fn build_swarm(key: Keypair) -> Result<Swarm<Behaviour>, Error> {
+pub fn build_swarm(key: Keypair) -> Result<(Swarm<Behaviour>, InboundStreams), Error> {
     use libp2p::{webrtc_websys, websocket_websys};
     webrtc_shim::install();
-    Ok(libp2p::SwarmBuilder::with_existing_identity(key)
+    let (metadata_in, metadata) = Inbound::new(metadata::PROTOCOL);
+    let (push_in, push) = Inbound::new(filter::PUSH_PROTOCOL);
+    let swarm = libp2p::SwarmBuilder::with_existing_identity(key)
         .with_wasm_bindgen()
         .with_other_transport(|key| {
             secure(
@@ -97,9 +119,10 @@ pub fn build_swarm(key: Keypair) -> Result<Swarm<Behaviour>, Error> {
             )
         })?
         .with_other_transport(|key| webrtc_websys::Transport::new(webrtc_websys::Config::new(key)))?
-        .with_behaviour(behaviour)?
+        .with_behaviour(|key| behaviour(key, metadata_in, push_in))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
-        .build())
+        .build();
+    Ok((swarm, InboundStreams { metadata, push }))
 }
 
 /// A browser WebSocket connection whose flush completes once `send()` has taken the bytes.
