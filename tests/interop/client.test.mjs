@@ -258,8 +258,12 @@ test("hearth query: time range and paging, against js-waku store", async () => {
     }
     return out;
   };
-  const timeStart = new Date(Number(sent[1].timestamp / 1_000_000n));
-  const timeEnd = new Date(Number(sent[3].timestamp / 1_000_000n) + 1);
+  // One more millisecond each way: js-waku turns a Date into nanoseconds as
+  // `BigInt(date.getTime() * 1e6)`, a floating-point product above 2^53, which lands up to 128 ns
+  // off (@waku/core 0.0.40 lib/store/rpc.js) — enough to drop a message stamped a few ns past the
+  // millisecond. The messages are a second apart, so the wider bounds take in no other.
+  const timeStart = new Date(Number(sent[1].timestamp / 1_000_000n) - 1);
+  const timeEnd = new Date(Number(sent[3].timestamp / 1_000_000n) + 2);
   assert.deepEqual(await jsQuery({ timeStart, timeEnd, paginationForward: true, paginationLimit: 2 }), inRange);
   assert.deepEqual(await jsQuery({ paginationForward: true }), sent);
 });
