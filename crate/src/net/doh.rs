@@ -1,10 +1,10 @@
 //! Where DNS discovery's TXT records come from ([`TxtResolver`] implementations).
 //!
-//! * In the browser, [`DohResolver`]: DNS-over-HTTPS through `fetch`, using the JSON API that
+//! * In the browser, `DohResolver`: DNS-over-HTTPS through `fetch`, using the JSON API that
 //!   Google and Cloudflare serve with CORS, because a web page cannot send DNS packets. Each
 //!   endpoint sees which trees the user looks up; the defaults are the two js-waku also uses
 //!   (through `dns-over-http-resolver`), and an app can name its own.
-//! * Natively, [`SystemResolver`]: plain DNS through hickory-resolver, the resolver libp2p's
+//! * Natively, `SystemResolver`: plain DNS through hickory-resolver, the resolver libp2p's
 //!   `dns` transport already links, honouring the system's configuration.
 //! * Anywhere, [`StaticResolver`]: a fixed map, so tests and the offline demo discover nodes
 //!   with no network at all.
