@@ -783,6 +783,41 @@ fn typed(seeds: &mut Seeds) {
     add(seeds, "status_codec", "segmented", w.0);
 }
 
+/// dns_discovery.rs: EIP-1459's example zone (root, link, branch, leaf).
+const EIP1459_RECORDS: [(&str, &str); 4] = [
+    ("root", "enrtree-root:v1 e=JWXYDBPXYWG6FX3GMDIBFA6CJ4 l=C7HRFPF3BLGF3YR4DY5KX3SMBE seq=1 sig=o908WmNp7LibOfPsr4btQwatZJ5URBr2ZAuxvK4UWHlsB9sUOTJQaGAlLPVAhM__XJesCHxLISo94z5Z2a463gA"),
+    ("link", "enrtree://AM5FCQLWIZX2QFPNJAP7VUERCCRNGRHWZG3YYHIUV7BVDQ5FDPRT2@morenodes.example.org"),
+    ("branch", "enrtree-branch:2XS2367YHAXJFGLZHVAWLQD4ZY,H4FHT4B454P6UXFD7JCYQ5PWDY,MHTDO6TMUBRIA2XWG5LUDACK24"),
+    ("leaf", "enr:-HW4QOFzoVLaFJnNhbgMoDXPnOvcdVuj7pDpqRvh6BRDO68aVi5ZcjB3vzQRZH2IcLBGHzo8uUN3snqmgTiE56CH3AMBgmlkgnY0iXNlY3AyNTZrMaECC2_24YYkYHEgdzxlSNKQEnHhuNAbNlMlWJxrJxbAFvA"),
+];
+
+fn client_and_dns(seeds: &mut Seeds) {
+    use hearth::protocols::{metadata as md, peer_exchange as px};
+    let tagged = |tag: u8, bytes: Vec<u8>| [vec![tag], bytes].concat();
+    add(seeds, "client_answers", "lightpush-v3", tagged(0, unhex(LP3_RESPONSE)));
+    add(seeds, "client_answers", "metadata", tagged(5, md::encode_response(16, &[32, 64])));
+    let record = hearth::waku::enr::Enr::from_base64(EIP778_ENR).expect("EIP-778 record");
+    let answer = peer_exchange::v2::PeerExchangeRpc {
+        query: None,
+        response: Some(peer_exchange::v2::PeerExchangeResponse {
+            peer_infos: vec![peer_exchange::v2::PeerInfo {
+                enr: record.as_bytes().to_vec(),
+            }],
+            status_code: Some(px::StatusCode::Success.code()),
+            status_desc: None,
+        }),
+    };
+    add(seeds, "client_answers", "peer-exchange", tagged(6, answer.encode_to_vec()));
+    for (name, text) in EIP1459_RECORDS {
+        add(seeds, "dns_records", name, text);
+    }
+    let doh = format!(
+        "{{\"Status\":0,\"Answer\":[{{\"name\":\"nodes.example.org.\",\"type\":16,\"data\":\"\\\"{}\\\"\"}}]}}",
+        EIP1459_RECORDS[0].1
+    );
+    add(seeds, "dns_records", "doh-json", doh);
+}
+
 fn enrs(seeds: &mut Seeds) {
     add(seeds, "enr_decode", "eip778-text", EIP778_ENR);
     let record = hearth::waku::enr::Enr::from_base64(EIP778_ENR).expect("EIP-778 record");
@@ -799,6 +834,7 @@ fn main() {
     links(&mut seeds);
     typed(&mut seeds);
     enrs(&mut seeds);
+    client_and_dns(&mut seeds);
 
     for (target, list) in &seeds {
         assert!(

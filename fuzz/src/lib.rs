@@ -11,6 +11,7 @@
 //! `examples/make_seeds.rs` can run every seed through its target (a seed that panics is a bug
 //! found before fuzzing starts) and so that the targets can share fixtures.
 
+pub mod discovery;
 pub mod enr;
 pub mod input;
 pub mod link;
@@ -48,4 +49,6 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("link_data", link::link_data),
     ("link_build", link::link_build),
     ("enr_decode", enr::enr_decode),
+    ("client_answers", net::client_answers),
+    ("dns_records", discovery::dns_records),
 ];

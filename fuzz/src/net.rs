@@ -102,3 +102,63 @@ pub fn frame_codec(data: &[u8]) {
         max,
     ));
 }
+
+/// The light client's readers of service-node answers, on any bytes: lightpush v3 and v2, store,
+/// filter (answer and push), metadata and peer exchange. The first byte picks the reader; the
+/// request id they check against is fixed. Invariants: a store page's hashes and cursor are 32
+/// bytes, a push's message passes validation, and a peer-exchange answer yields no more records
+/// than nwaku's cap.
+pub fn client_answers(data: &[u8]) {
+    use hearth::protocols::{filter as f, lightpush as l, metadata, peer_exchange as px, store as s};
+    use hearth::waku::MessageLimits;
+
+    let Some((&which, bytes)) = data.split_first() else {
+        return;
+    };
+    const ID: &str = "req-1";
+    match which % 8 {
+        0 => {
+            let _ = l::decode_response_v3(bytes, ID);
+        }
+        1 => {
+            let _ = l::decode_response_v2(bytes, ID);
+        }
+        2 => {
+            if let Ok(page) = s::decode_response(bytes, ID) {
+                for m in &page.messages {
+                    assert_eq!(m.hash.as_bytes().len(), 32);
+                }
+            }
+        }
+        3 => {
+            let _ = f::decode_response(bytes, ID);
+        }
+        4 => {
+            let limits = MessageLimits { max_size: 64 * 1024 };
+            if let Ok((_, message)) = f::decode_push(bytes, limits) {
+                message.validate(limits).expect("a decoded push is valid");
+            }
+        }
+        5 => {
+            if let Ok((_, shards)) = metadata::decode_response(bytes) {
+                assert!(shards.len() <= bytes.len());
+            }
+        }
+        6 => {
+            if let Ok((enrs, bad)) = px::decode_response(bytes) {
+                assert!(enrs.len() + bad <= px::MAX_PEERS as usize);
+            }
+        }
+        _ => {
+            // A query built from the bytes encodes, whatever they say.
+            let mut r = Reader::new(bytes);
+            let q = s::StoreQuery::topics(
+                String::from_utf8_lossy(r.chunk()).into_owned(),
+                [String::from_utf8_lossy(r.chunk()).into_owned()],
+            )
+            .page_size(r.u64());
+            let _ = q.validate();
+            let _ = q.encode_request(ID);
+        }
+    }
+}
