@@ -1157,24 +1157,23 @@ fn add_enr(shared: &Shared, enr: &Enr, source: Source) -> Result<usize, ClientEr
     if addrs.is_empty() {
         return Ok(0);
     }
+    // Into the book first, with the shards the record announces; the network task then gives
+    // the swarm the addresses and dials.
+    {
+        let mut book = lock(&shared.book);
+        for addr in &addrs {
+            book.add(peer, addr.clone(), source);
+        }
+        if let Ok(Some(rs)) = enr.relay_shards() {
+            book.set_shards(&peer, rs.cluster, rs.shards);
+        }
+    }
     let n = addrs.len();
     for addr in addrs {
         shared
             .commands
             .unbounded_send(Command::AddPeer(peer, addr, source))
             .map_err(|_| ClientError::Start("the network task has stopped".into()))?;
-    }
-    if let Ok(Some(rs)) = enr.relay_shards() {
-        let mut book = lock(&shared.book);
-        // The record goes in through the command queue; make sure the entry exists first.
-        if book.get(&peer).is_none() {
-            for a in enr.dialable_multiaddrs() {
-                if let Some((p, bare)) = split_peer(&a) {
-                    book.add(p, bare, source);
-                }
-            }
-        }
-        book.set_shards(&peer, rs.cluster, rs.shards);
     }
     Ok(n)
 }
