@@ -7,6 +7,7 @@
 // carry every export.
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+pub mod client;
 pub mod net;
 pub mod proto;
 pub mod protocols;
