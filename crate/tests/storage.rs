@@ -14,19 +14,24 @@ hearth::storage_suite!(memory, |_test: &str, config: StorageConfig| async move {
     Arc::new(MemoryStorage::new(config)) as Arc<dyn Storage>
 });
 
+// The browser's backends are single-threaded; the suite shares one `Arc` type with native.
 #[cfg(target_arch = "wasm32")]
-hearth::storage_suite!(indexeddb, |test: &str, config: StorageConfig| {
-    let name = format!("suite-{test}");
-    async move {
-        hearth::storage::indexeddb::IndexedDbStorage::delete(&name)
-            .await
-            .unwrap();
-        let db = hearth::storage::indexeddb::IndexedDbStorage::open(&name, config)
-            .await
-            .unwrap();
-        Arc::new(db) as Arc<dyn Storage>
-    }
-});
+#[allow(clippy::arc_with_non_send_sync)]
+mod idb_suite {
+    use super::*;
+    hearth::storage_suite!(indexeddb, |test: &str, config: StorageConfig| {
+        let name = format!("suite-{test}");
+        async move {
+            hearth::storage::indexeddb::IndexedDbStorage::delete(&name)
+                .await
+                .unwrap();
+            let db = hearth::storage::indexeddb::IndexedDbStorage::open(&name, config)
+                .await
+                .unwrap();
+            Arc::new(db) as Arc<dyn Storage>
+        }
+    });
+}
 
 #[cfg(target_arch = "wasm32")]
 mod indexeddb_only {

@@ -194,10 +194,8 @@ impl Community {
             }))
             .await;
         match self.fetch_newest().await {
-            Fetched::Found(v) => {
-                if client.remember_description(&v) || !have {
-                    let _ = tx.send(self.description_event(&v).await).await;
-                }
+            Fetched::Found(v) if client.remember_description(&v) || !have => {
+                let _ = tx.send(self.description_event(&v).await).await;
             }
             Fetched::Forged(signer) if !have => {
                 let _ = tx.send(CommunityEvent::SignerMismatch { signer }).await;
@@ -375,11 +373,11 @@ impl Community {
                     answered = true;
                     for (pubsub, msg) in messages {
                         match self.ingest(&pubsub, &msg) {
-                            Ingested::Description { record, verified } => {
-                                if best.as_ref().is_none_or(|b| verified.clock() > b.clock()) {
-                                    let _ = self.client.storage().put_community(*record).await;
-                                    best = Some(*verified);
-                                }
+                            Ingested::Description { record, verified }
+                                if best.as_ref().is_none_or(|b| verified.clock() > b.clock()) =>
+                            {
+                                let _ = self.client.storage().put_community(*record).await;
+                                best = Some(*verified);
                             }
                             Ingested::SetAside(SetAside::ForgedDescription { signer }) => {
                                 forged = Some(signer);
@@ -396,7 +394,7 @@ impl Community {
             }
         }
         match (best, forged) {
-            (Some(v), _) => Fetched::Found(v),
+            (Some(v), _) => Fetched::Found(Box::new(v)),
             (None, Some(signer)) => Fetched::Forged(signer),
             (None, None) if answered => Fetched::None,
             (None, None) => Fetched::Failed(errors.join("; ")),
@@ -521,7 +519,7 @@ impl Community {
 }
 
 enum Fetched {
-    Found(VerifiedDescription),
+    Found(Box<VerifiedDescription>),
     Forged(String),
     None,
     Failed(String),

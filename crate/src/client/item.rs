@@ -57,10 +57,10 @@ pub fn fold_item(
                 let first = first_seen.entry(emoji.clone()).or_insert(a.clock);
                 *first = (*first).min(a.clock);
             }
-            MessageBody::Pin { pinned: p, .. } if (cx.may_pin)(&a.author) => {
-                if pinned.is_none_or(|(c, _)| a.clock > c) {
-                    pinned = Some((a.clock, *p));
-                }
+            MessageBody::Pin { pinned: p, .. }
+                if (cx.may_pin)(&a.author) && pinned.is_none_or(|(c, _)| a.clock > c) =>
+            {
+                pinned = Some((a.clock, *p));
             }
             _ => {}
         }
@@ -335,7 +335,7 @@ mod tests {
         let admin = |k: &str| k == "owner";
         let item = fold_item(
             &reply,
-            &[pin_by_bob.clone()],
+            std::slice::from_ref(&pin_by_bob),
             Some((&original, &[edit])),
             SendState::Received,
             &cx(Some("alice"), &admin),

@@ -149,6 +149,8 @@ pub(crate) fn now_ms() -> u64 {
 impl Client {
     /// Starts the network and resends whatever the outbox still holds from an earlier run.
     /// Natively this must be called inside a tokio runtime.
+    // The browser's storage is single-threaded; one `Arc` type serves every target.
+    #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub async fn start(
         config: ClientConfig,
         storage: Arc<dyn Storage>,

@@ -106,6 +106,9 @@ pub enum SyncProgress {
 /// One change to a channel's timeline, in the order a UI should apply them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// Events move once through a channel to the UI; boxing the common `Upsert` would cost an
+// allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum TimelineEvent {
     /// The stored items, oldest first: always the first event, before any network answer.
     Stored {

@@ -184,22 +184,23 @@ pub(crate) fn encode_record<T: serde::Serialize>(record: &T) -> String {
 
 /// The storage a browser page should use: IndexedDB named `name`, or memory (with the reason) when
 /// the browser refuses it. Natively always memory.
+// In the browser the backends are single-threaded, yet `Client` shares one `Arc` type on every
+// target, so the lint about a non-`Send` `Arc` does not apply.
+#[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
 pub async fn open_default(name: &str, config: StorageConfig) -> std::sync::Arc<dyn Storage> {
     #[cfg(target_arch = "wasm32")]
-    {
+    let storage: std::sync::Arc<dyn Storage> =
         match indexeddb::IndexedDbStorage::open(name, config).await {
-            Ok(db) => return std::sync::Arc::new(db),
-            Err(e) => {
-                return std::sync::Arc::new(memory::MemoryStorage::with_reason(
-                    config,
-                    Some(e.to_string()),
-                ));
-            }
-        }
-    }
+            Ok(db) => std::sync::Arc::new(db),
+            Err(e) => std::sync::Arc::new(memory::MemoryStorage::with_reason(
+                config,
+                Some(e.to_string()),
+            )),
+        };
     #[cfg(not(target_arch = "wasm32"))]
-    {
+    let storage: std::sync::Arc<dyn Storage> = {
         let _ = name;
         std::sync::Arc::new(memory::MemoryStorage::new(config))
-    }
+    };
+    storage
 }
