@@ -28,6 +28,18 @@ enum Command {
     Subscribe(Box<cli::subscribe::SubscribeArgs>),
     /// Print stored messages from store as JSON lines.
     Query(Box<cli::query::QueryArgs>),
+    /// Communities: show one's verified description.
+    #[command(subcommand)]
+    Community(CommunityCommand),
+    /// A community channel's messages: read them, or send one.
+    #[command(subcommand)]
+    Channel(cli::channel::ChannelCommand),
+}
+
+#[derive(Subcommand)]
+enum CommunityCommand {
+    /// Print a community's verified description as JSON (by id or preview link).
+    Show(Box<cli::channel::ShowArgs>),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +60,8 @@ fn main() -> ExitCode {
         Command::Publish(args) => cli::publish::run(*args),
         Command::Subscribe(args) => cli::subscribe::run(*args),
         Command::Query(args) => cli::query::run(*args),
+        Command::Community(CommunityCommand::Show(args)) => cli::channel::show(*args),
+        Command::Channel(cmd) => cli::channel::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One subcommand per file.
 
+pub mod channel;
 pub mod link;
 pub mod network;
 pub mod node;
