@@ -1,8 +1,13 @@
 //! One subcommand per file.
 
+pub mod category;
+pub mod channel;
+pub mod community;
 pub mod link;
 pub mod network;
 pub mod node;
+pub mod ports;
 pub mod publish;
 pub mod query;
+pub mod serve;
 pub mod subscribe;
