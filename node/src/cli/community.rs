@@ -134,7 +134,7 @@ pub fn run(cmd: CommunityCommand) -> Result<()> {
             println!("{links}");
             Ok(())
         }
-        CommunityCommand::Kick(m) => member_change(m, "removed", |d, k| edit::kick(d, k)),
+        CommunityCommand::Kick(m) => member_change(m, "removed", edit::kick),
         CommunityCommand::Ban(m) => member_change(m, "banned", |d, k| {
             edit::ban(d, k);
             Ok(())
