@@ -502,3 +502,48 @@ fn bad_input_gets_a_clear_error() {
     drop(node);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).expect("http");
+    write!(conn, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut text = String::new();
+    conn.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// The shared preview links (crate/tests/vectors/preview-links.json, sources inside) asked of the
+/// node's HTTP: each page carries Open Graph and Twitter tags, escaped.
+#[test]
+fn preview_links_unfurl_from_the_node() {
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../../crate/tests/vectors/preview-links.json")).unwrap();
+    let node = Node::start("unfurl", &[]);
+    for v in vectors.as_array().unwrap() {
+        let url = v["url"].as_str().unwrap();
+        let path = url
+            .trim_start_matches("https://status.app")
+            .split('#')
+            .next()
+            .unwrap();
+        let page = http_get(node.http, path);
+        assert!(
+            page.starts_with("HTTP/1.0 200") || page.starts_with("HTTP/1.1 200"),
+            "{url}: {page}"
+        );
+        assert!(page.contains("text/html"), "{url}");
+        for tag in ["og:title", "og:description", "twitter:card"] {
+            assert!(page.contains(tag), "{url}: no {tag}");
+        }
+        let name = v["decoded"]["displayName"].as_str().unwrap_or("");
+        if !name.is_empty() {
+            let escaped = name
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;");
+            assert!(page.contains(&escaped), "{url}: {name:?}");
+        }
+    }
+}

@@ -15,6 +15,7 @@ mod peer_exchange;
 pub mod rate_limit;
 mod store;
 pub(crate) mod swarm;
+mod unfurl;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
