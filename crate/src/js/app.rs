@@ -59,7 +59,8 @@ struct Options {
     db_name: Option<String>,
     #[serde(default)]
     memory: bool,
-    /// How long `start` waits for a store node before resolving anyway (default 20 s).
+    /// How long `start` waits for a store node before resolving anyway. Default 0: resolve at
+    /// once, so that what storage holds is shown before any network answer.
     timeout_ms: Option<u32>,
 }
 
@@ -72,7 +73,8 @@ pub struct JsClient {
 #[wasm_bindgen(js_class = Client)]
 impl JsClient {
     /// Opens storage (IndexedDB, or memory when the browser refuses it — `health().storage` says
-    /// which), starts the network and resolves once a store node answers or the timeout passes.
+    /// which) and starts the network; with `timeoutMs`, resolves only once a store node answers
+    /// or that time passes.
     #[allow(clippy::arc_with_non_send_sync)] // the browser's storage is single-threaded
     pub async fn start(
         #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
@@ -108,11 +110,13 @@ impl JsClient {
         let inner = client::Client::start(config, storage)
             .await
             .map_err(client_error)?;
-        let within = Duration::from_millis(u64::from(options.timeout_ms.unwrap_or(20_000)));
-        let _ = inner
-            .net()
-            .wait_for_peers(crate::protocols::store::PROTOCOL, 1, within)
-            .await;
+        if let Some(ms) = options.timeout_ms.filter(|ms| *ms > 0) {
+            let within = Duration::from_millis(u64::from(ms));
+            let _ = inner
+                .net()
+                .wait_for_peers(crate::protocols::store::PROTOCOL, 1, within)
+                .await;
+        }
         Ok(Self { inner })
     }
 
