@@ -328,3 +328,52 @@ pub fn decode_link(link: &str) -> Result<JsValue, JsValue> {
         channel: parsed.channel.map(|(uuid, _)| uuid),
     }))
 }
+
+/// For `tests/bench/state`: writes `n` chat message records to a fresh IndexedDB database
+/// `dbName` in batches of `batch` and resolves with the milliseconds it took. Not part of the API.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = benchStorageWrites)]
+pub async fn bench_storage_writes(
+    #[wasm_bindgen(js_name = dbName)] db_name: String,
+    n: u32,
+    batch: u32,
+) -> Result<f64, JsValue> {
+    use crate::storage::{MessageBody, MessageRecord, RECORD_VERSION};
+    let err = |e: crate::storage::StorageError| JsValue::from(js_sys::Error::new(&e.to_string()));
+    storage::indexeddb::IndexedDbStorage::delete(&db_name)
+        .await
+        .map_err(err)?;
+    let db = storage::indexeddb::IndexedDbStorage::open(&db_name, StorageConfig::default())
+        .await
+        .map_err(err)?;
+    let record = |i: u32| MessageRecord {
+        v: RECORD_VERSION,
+        id: format!("0x{i:064x}"),
+        community: "0x02bench".into(),
+        chat_id: "0x02benchchannel".into(),
+        author: format!("0x04{:0128x}", i % 7),
+        clock: 1_700_000_000_000 + u64::from(i),
+        timestamp_ms: 1_700_000_000_000 + u64::from(i),
+        hash: format!("0x{:064x}", i + 1),
+        body: MessageBody::Chat {
+            text: format!("message {i}: the quick brown fox jumps over the lazy dog"),
+            content_type: 1,
+            response_to: None,
+            display_name: Some("bench".into()),
+            image: None,
+        },
+    };
+    let now = || js_sys::Date::now();
+    let t0 = now();
+    let mut i = 0;
+    while i < n {
+        let end = (i + batch.max(1)).min(n);
+        db.put_messages((i..end).map(record).collect())
+            .await
+            .map_err(err)?;
+        i = end;
+    }
+    let took = now() - t0;
+    db.close();
+    Ok(took)
+}
