@@ -149,9 +149,10 @@ pub trait Storage: MaybeSendSync {
     fn remove_secret<'a>(&'a self, name: &'a str) -> StorageFuture<'a, ()>;
 }
 
-/// Parses a stored JSON record, refusing one from a newer schema.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub(crate) fn decode_record<T: serde::de::DeserializeOwned>(
+/// Parses a stored JSON record, refusing one from a newer schema: everything read back from a
+/// browser's storage goes through here, since another tab, an extension or a newer Hearth may have
+/// written it.
+pub fn decode_record<T: serde::de::DeserializeOwned>(
     what: &'static str,
     json: &str,
 ) -> Result<T, StorageError> {
