@@ -5,6 +5,7 @@
 
 // The JS API (wasm-bindgen exports) only when asked for: an app that links the library must not
 // carry every export.
+pub mod identity;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
 pub mod net;
