@@ -35,9 +35,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::eth::Address;
 use super::{Identity, IdentityError, Mnemonic, Origin};
-use crate::status::keys::{PrivateKey, PublicKey};
+use crate::status::keys::PrivateKey;
 
 /// PBKDF2-HMAC-SHA256 rounds for a new passphrase wrap: OWASP's Password Storage Cheat Sheet
 /// (2023) figure for PBKDF2-HMAC-SHA256. About half a second in Chromium.
@@ -211,12 +210,11 @@ impl WrappedIdentity {
         }
         let identity =
             Identity::from_parts(chat_key, wallet_key, &self.name, self.origin, mnemonic)?;
-        let public = PublicKey::from_hex(&self.public_key).map_err(|_| WrapError::Mismatch)?;
-        let wallet: Address = self
-            .wallet_address
-            .parse()
-            .map_err(|_| WrapError::Mismatch)?;
-        if identity.public_key() != public || identity.wallet_address() != wallet {
+        // Compared as the strings `wrap` wrote, not parsed: parsing a compressed key would link
+        // point decompression (~30 KB of wasm) for a check that needs none.
+        if identity.public_key().to_compressed_hex() != self.public_key
+            || identity.wallet_address().to_checksum() != self.wallet_address
+        {
             return Err(WrapError::Mismatch);
         }
         Ok(identity)
