@@ -43,6 +43,10 @@ pub enum HdError {
     /// derives fixed indices, so it is reported rather than skipped.
     #[error("index {index} gives no valid key; BIP-32 says use the next one")]
     InvalidChild { index: u32 },
+    /// The seed's HMAC is not a valid key (probability below 2^-127): BIP-32 calls the seed
+    /// unusable.
+    #[error("this seed gives no valid master key")]
+    InvalidMaster,
 }
 
 /// A parsed path such as `m/44'/60'/0'/0/0`.
@@ -137,8 +141,7 @@ impl ExtendedPrivateKey {
             return Err(HdError::SeedLength { len: seed.len() });
         }
         let i = hmac_sha512(b"Bitcoin seed", &[seed]);
-        let key =
-            PrivateKey::from_bytes(&i[..32]).map_err(|_| HdError::InvalidChild { index: 0 })?;
+        let key = PrivateKey::from_bytes(&i[..32]).map_err(|_| HdError::InvalidMaster)?;
         let mut chain_code = Zeroizing::new([0u8; 32]);
         chain_code.copy_from_slice(&i[32..]);
         Ok(Self { key, chain_code })

@@ -34,7 +34,8 @@ use eth::{Address, RevealedAccount};
 use hd::{CHAT_KEY_PATH, DerivationPath, ExtendedPrivateKey, HdError, WALLET_KEY_PATH};
 pub use mnemonic::{Mnemonic, MnemonicError};
 
-/// Longest display name accepted, in characters: the limit Status apps put on the name field.
+/// Longest display name accepted, in characters: short enough for a member list and a record.
+/// (Status apps bound the name too; their exact rule is not mirrored here.)
 pub const MAX_NAME_CHARS: usize = 24;
 
 /// Why an identity could not be made or imported. Never carries key material.
