@@ -13,6 +13,7 @@
 
 pub mod discovery;
 pub mod enr;
+pub mod identity;
 pub mod input;
 pub mod link;
 pub mod net;
@@ -51,4 +52,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("enr_decode", enr::enr_decode),
     ("client_answers", net::client_answers),
     ("dns_records", discovery::dns_records),
+    ("identity_input", identity::identity_input),
 ];
