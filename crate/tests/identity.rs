@@ -21,8 +21,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use hearth::identity::eth::{
-    self, Address, EthError, personal_ec_recover, personal_sign, personal_sign_hash,
-    request_to_join_id, revealed_account_message, sign_revealed_account, verify_revealed_account,
+    Address, EthError, personal_ec_recover, personal_sign, personal_sign_hash,
 };
 use hearth::identity::hd::{
     CHAT_KEY_PATH, DerivationPath, ExtendedPrivateKey, HARDENED, HdError, WALLET_KEY_PATH,
@@ -33,6 +32,9 @@ use hearth::identity::wrap::{
     wrap_with_passphrase,
 };
 use hearth::identity::{Identity, IdentityError, Origin, chat_key_path, wallet_key_path};
+use hearth::status::join::{
+    JoinError, RevealedAccount, request_id as request_to_join_id, revealed_account_message,
+};
 use hearth::status::keys::{KeyError, PrivateKey, PublicKey};
 use sha2::{Digest, Sha256};
 
@@ -639,33 +641,31 @@ fn request_to_join_signature_vector() {
     );
     let revealed = requester.sign_revealed_account(&community);
     assert_eq!(
-        revealed.address.to_checksum(),
+        revealed.address,
         "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
     );
     assert_eq!(
-        hex::encode(revealed.signature),
+        hex::encode(&revealed.signature),
         "57012e95f1037d7424020561a945a963e14ce0efba96d00609eb99a9b6e77dcf7d7ccf3ebbaf5c346a80f0683e05f81452d2293befe66bd1f152c72353de45b81c"
     );
     assert_eq!(revealed.signature[64], 28);
     assert_eq!(
-        sign_revealed_account(requester.wallet_key(), &requester_key, &community),
+        RevealedAccount::sign(
+            requester.wallet_key(),
+            &requester_key,
+            &community,
+            vec![1],
+            true
+        ),
         revealed
     );
-    assert_eq!(
-        verify_revealed_account(
-            &revealed.address,
-            &revealed.signature,
-            &requester_key,
-            &community
-        ),
-        Ok(())
-    );
+    assert_eq!(revealed.verify(&requester_key, &community), Ok(()));
     // Another requester, or another community, and the signature no longer fits.
     let other = derive(VOCAL, "", CHAT_KEY_PATH).public_key();
     for (r, c) in [(&other, &community), (&requester_key, &other)] {
         assert!(matches!(
-            verify_revealed_account(&revealed.address, &revealed.signature, r, c),
-            Err(EthError::WrongSigner { .. })
+            revealed.verify(r, c),
+            Err(JoinError::AccountSignature { .. })
         ));
     }
 }
@@ -708,10 +708,6 @@ fn personal_sign_round_trip_and_v_byte() {
         personal_sign_hash(&long),
         hearth::status::keys::keccak256(&prefixed)
     );
-    let _ = eth::RevealedAccount {
-        address: Address::from_bytes([0; 20]),
-        signature: [0; 65],
-    };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -824,6 +824,31 @@ fn enrs(seeds: &mut Seeds) {
     add(seeds, "enr_decode", "eip778-rlp", record.as_bytes().to_vec());
 }
 
+/// Stored records as the storage layer writes them, and one from a newer schema.
+fn storage(seeds: &mut Seeds) {
+    let t = "storage_records";
+    add(
+        seeds,
+        t,
+        "message",
+        r#"{"v":1,"id":"0x01","community":"0x02aa","chat_id":"0x02aachan","author":"0x04aa","clock":5,"timestamp_ms":5,"hash":"0xhh","body":{"kind":"chat","text":"hi","content_type":1,"response_to":null,"display_name":null,"image":null}}"#,
+    );
+    add(
+        seeds,
+        t,
+        "reaction",
+        r#"{"v":1,"id":"0x02","community":"0x02aa","chat_id":"0x02aachan","author":"0x04aa","clock":6,"timestamp_ms":6,"hash":"0xh2","body":{"kind":"reaction","target":"0x01","emoji":"👍","retracted":false}}"#,
+    );
+    add(
+        seeds,
+        t,
+        "community",
+        r#"{"v":1,"id":"0x02aa","clock":9,"pubsub_topic":"/waku/2/rs/16/32","waku_message":[10,2,1,2],"opened_ms":0}"#,
+    );
+    add(seeds, t, "sync", r#"{"v":1,"content_topic":"/waku/1/0x01020304/rfc26","complete_until_ns":1}"#);
+    add(seeds, t, "newer", r#"{"v":99,"name":"identity","data":[]}"#);
+}
+
 /// Phrases (BIP39 vectors, nim-status), their entropy, hex keys, EIP-55 addresses and Status's
 /// derivation paths, as `crate/tests/identity.rs` uses them.
 fn identity(seeds: &mut Seeds) {
@@ -874,6 +899,7 @@ fn main() {
     enrs(&mut seeds);
     client_and_dns(&mut seeds);
     identity(&mut seeds);
+    storage(&mut seeds);
 
     for (target, list) in &seeds {
         assert!(

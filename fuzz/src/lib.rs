@@ -18,6 +18,7 @@ pub mod input;
 pub mod link;
 pub mod net;
 pub mod status;
+pub mod storage;
 pub mod typed;
 pub mod waku;
 
@@ -53,4 +54,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("client_answers", net::client_answers),
     ("dns_records", discovery::dns_records),
     ("identity_input", identity::identity_input),
+    ("storage_records", storage::storage_records),
 ];

@@ -20,7 +20,8 @@
 //! an empty passphrase is ASCII, so NFKD is the identity and no Unicode tables are needed. The
 //! published vectors in `tests/identity.rs` pin the result.
 
-pub mod eth;
+/// Addresses and `personal_sign` live with the request to join they serve (`status::eth`).
+pub use crate::status::eth;
 pub mod hd;
 pub mod mnemonic;
 pub mod wrap;
@@ -29,8 +30,9 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
+use crate::status::join::RevealedAccount;
 use crate::status::keys::{KeyError, PrivateKey, PublicKey};
-use eth::{Address, RevealedAccount};
+use eth::Address;
 use hd::{CHAT_KEY_PATH, DerivationPath, ExtendedPrivateKey, HdError, WALLET_KEY_PATH};
 pub use mnemonic::{Mnemonic, MnemonicError};
 
@@ -187,8 +189,17 @@ impl Identity {
 
     /// The revealed account for a request to join `community`: the wallet address and its
     /// EIP-191 signature over this identity's request (status-wire.md §6.1).
+    ///
+    /// Revealed on Ethereum mainnet and marked as the airdrop address, as Status Desktop reveals
+    /// its default wallet.
     pub fn sign_revealed_account(&self, community: &PublicKey) -> RevealedAccount {
-        eth::sign_revealed_account(&self.wallet_key, &self.public_key(), community)
+        RevealedAccount::sign(
+            &self.wallet_key,
+            &self.public_key(),
+            community,
+            vec![1],
+            true,
+        )
     }
 }
 

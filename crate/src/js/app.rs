@@ -134,6 +134,75 @@ impl JsClient {
         Ok(())
     }
 
+    /// Where the identity stands: `{ state: "none" | "locked" | "unlocked", … }`.
+    #[wasm_bindgen(js_name = identityState)]
+    pub async fn identity_state(&self) -> JsValue {
+        to_js(&self.inner.identity_state().await)
+    }
+
+    /// Makes a new identity (a fresh 12-word recovery phrase), stored sealed: with the device key,
+    /// or with `passphrase` when given. Resolves with `{ private_key_hex, phrase }` to show once.
+    #[wasm_bindgen(js_name = createIdentity)]
+    pub async fn create_identity(
+        &self,
+        name: String,
+        passphrase: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let out = self
+            .inner
+            .create_identity(&name, passphrase.as_deref())
+            .await
+            .map_err(client_error)?;
+        Ok(to_js(&out))
+    }
+
+    /// Imports a hex private key, stored sealed.
+    #[wasm_bindgen(js_name = importIdentityHex)]
+    pub async fn import_identity_hex(
+        &self,
+        #[wasm_bindgen(js_name = privateKeyHex)] private_key_hex: String,
+        name: String,
+        passphrase: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let out = self
+            .inner
+            .import_identity_hex(&private_key_hex, &name, passphrase.as_deref())
+            .await
+            .map_err(client_error)?;
+        Ok(to_js(&out))
+    }
+
+    /// Restores a Status profile's chat key from its recovery phrase, stored sealed.
+    #[wasm_bindgen(js_name = importIdentityPhrase)]
+    pub async fn import_identity_phrase(
+        &self,
+        phrase: String,
+        name: String,
+        passphrase: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let out = self
+            .inner
+            .import_identity_phrase(&phrase, &name, passphrase.as_deref())
+            .await
+            .map_err(client_error)?;
+        Ok(to_js(&out))
+    }
+
+    /// Opens a passphrase-sealed identity.
+    #[wasm_bindgen(js_name = unlockIdentity)]
+    pub async fn unlock_identity(&self, passphrase: String) -> Result<(), JsValue> {
+        self.inner
+            .unlock_identity(&passphrase)
+            .await
+            .map_err(client_error)
+    }
+
+    /// The identity's private key (and phrase) for the user to keep.
+    #[wasm_bindgen(js_name = exportIdentity)]
+    pub fn export_identity(&self) -> Result<JsValue, JsValue> {
+        Ok(to_js(&self.inner.export_identity().map_err(client_error)?))
+    }
+
     /// Our `0x04…` public key, once an identity is set.
     #[wasm_bindgen(getter, js_name = publicKey)]
     pub fn public_key(&self) -> Option<String> {

@@ -12,6 +12,7 @@ pub mod chat;
 pub mod codec;
 pub mod community;
 pub mod envelope;
+pub mod eth;
 pub mod join;
 pub mod keys;
 pub mod link;

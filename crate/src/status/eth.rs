@@ -1,5 +1,5 @@
 //! Ethereum addresses and EIP-191 `personal_sign`, for the one place Status needs a wallet: the
-//! revealed account in a request to join a community (`status-wire.md` §6.1).
+//! revealed account in a request to join a community (`status-wire.md` §6.1, [`super::join`]).
 //!
 //! status-go checks a revealed account with `personal_ecRecover`, which refuses any signature whose
 //! last byte is not 27 or 28; so these signatures carry `v = 27 + recovery id`, unlike the 0/1 of
@@ -137,71 +137,4 @@ pub fn personal_ec_recover(data: &[u8], signature: &[u8]) -> Result<Address, Eth
     standard[64] = v - 27;
     let signer = keys::recover_prehash(&personal_sign_hash(data), &standard)?;
     Ok(Address::from_public_key(&signer))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request to join (status-wire.md §6.1)
-
-/// status-go `CalculateRequestID`: keccak256 of the UTF-8 text `"0x04…requester" + "-" +
-/// "0x02…community"` (uncompressed requester, compressed community id, both lowercase `0x` hex).
-pub fn request_to_join_id(requester: &PublicKey, community: &PublicKey) -> [u8; 32] {
-    let text = format!(
-        "{}-{}",
-        requester.to_uncompressed_hex(),
-        community.to_compressed_hex()
-    );
-    keys::keccak256(text.as_bytes())
-}
-
-/// What a revealed account signs: keccak256(compressed requester ‖ community id ‖ request id)
-/// (status-go `generateCommunityRequestsForSigning`). Binding the requester and the community stops
-/// a signature from being replayed by another member or into another community.
-pub fn revealed_account_message(requester: &PublicKey, community: &PublicKey) -> [u8; 32] {
-    let mut data = Vec::with_capacity(33 + 33 + 32);
-    data.extend_from_slice(&requester.to_compressed());
-    data.extend_from_slice(&community.to_compressed());
-    data.extend_from_slice(&request_to_join_id(requester, community));
-    keys::keccak256(&data)
-}
-
-/// One `CommunityRequestToJoin.revealed_accounts` entry's proof: the address and its signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevealedAccount {
-    pub address: Address,
-    pub signature: [u8; SIGNATURE_LEN],
-}
-
-/// Signs the revealed-account message with `wallet`. The wallet key must not be the chat key
-/// (status-go refuses a request that reveals the profile key's own address); `Identity` keeps a
-/// separate one for this.
-pub fn sign_revealed_account(
-    wallet: &PrivateKey,
-    requester: &PublicKey,
-    community: &PublicKey,
-) -> RevealedAccount {
-    let message = revealed_account_message(requester, community);
-    RevealedAccount {
-        address: Address::from_public_key(&wallet.public_key()),
-        signature: personal_sign(wallet, &message),
-    }
-}
-
-/// What a control node checks (status-go `HandleCommunityRequestToJoin` → `personal_ecRecover`):
-/// the signature over this requester and community recovers to `address`.
-pub fn verify_revealed_account(
-    address: &Address,
-    signature: &[u8],
-    requester: &PublicKey,
-    community: &PublicKey,
-) -> Result<(), EthError> {
-    let message = revealed_account_message(requester, community);
-    let found = personal_ec_recover(&message, signature)?;
-    if found == *address {
-        Ok(())
-    } else {
-        Err(EthError::WrongSigner {
-            expected: *address,
-            found,
-        })
-    }
 }
