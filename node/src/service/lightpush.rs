@@ -1,7 +1,5 @@
 //! Light push v3 and v2 servers (nwaku `waku_lightpush/`, `waku_lightpush_legacy/`).
 
-use std::time::Instant;
-
 use hearth::net::rpc::FrameBody;
 use hearth::proto::waku::lightpush::{v2, v3};
 use hearth::protocols::RATE_LIMITED_REQUEST_ID;
@@ -90,7 +88,7 @@ pub async fn handle_v3(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u
         status_desc: Some(desc),
         relay_peer_count: None,
     };
-    if !hub.limiter.allow(Limited::Lightpush, peer, Instant::now()) {
+    if !hub.allow(Limited::Lightpush, peer) {
         hub.stats
             .refused
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -138,7 +136,7 @@ pub async fn handle_v2(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u
         }
         .encode_to_vec()
     };
-    if !hub.limiter.allow(Limited::Lightpush, peer, Instant::now()) {
+    if !hub.allow(Limited::Lightpush, peer) {
         hub.stats
             .refused
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -39,6 +39,10 @@ type AwaitingFirstStream = HashMap<PeerId, oneshot::Sender<()>>;
 
 #[derive(NetworkBehaviour)]
 pub(crate) struct Behaviour {
+    /// Connection limits come first, so a refused connection costs no other behaviour anything.
+    pub per_ip: super::limits::PerIp,
+    pub limits: libp2p::connection_limits::Behaviour,
+    pub memory: libp2p::memory_connection_limits::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
     pub relay: gossipsub::Behaviour,
@@ -161,6 +165,7 @@ pub async fn build(
     let cert = load_or_create_certificate(&config.data_dir)?;
     let tls = config.wss_tls.clone();
     let relay = relay_behaviour(config)?;
+    let limits = config.connection_limits;
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
         .with_tcp(
@@ -171,6 +176,9 @@ pub async fn build(
         .with_other_transport(|key| libp2p_webrtc::tokio::Transport::new(key.clone(), cert))?
         .with_other_transport(|key| websocket_transport(key, tls.as_ref()))?
         .with_behaviour(|key| Behaviour {
+            per_ip: super::limits::PerIp::new(limits.max_per_ip),
+            limits: limits.behaviour(),
+            memory: limits.memory_behaviour(),
             identify: identify::Behaviour::new(
                 identify::Config::new("/vac/waku/2.0.0".into(), key.public())
                     .with_agent_version(format!("hearth/{}", hearth::VERSION)),
@@ -187,7 +195,7 @@ pub async fn build(
                 }),
                 request_response::Config::default()
                     .with_request_timeout(super::REQUEST_TIMEOUT)
-                    .with_max_concurrent_streams(256),
+                    .with_max_concurrent_streams(limits.max_streams),
             ),
             stream: libp2p_stream::Behaviour::new(),
         })?
