@@ -92,7 +92,7 @@ async fn connect_as_new_peer(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_peer_ids_from_one_ip_leave_room_for_an_honest_client() {
-    let node = Node::start("attack-conns", &[]);
+    let node = Node::start("attack-conns", &["--limit-loopback"]);
     let pid = node.child.id();
     let port = tcp_port(&node.tcp());
     let before = rss_kib(pid);
@@ -249,7 +249,7 @@ async fn ask(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_claiming_large_frames_cost_the_node_nothing() {
-    let node = Node::start("attack-frames", &[]);
+    let node = Node::start("attack-frames", &["--limit-loopback"]);
     let pid = node.child.id();
     let peer = node_peer(&node);
     let control = attacker(&node).await;
@@ -318,7 +318,10 @@ fn filter_code(answer: &[u8]) -> u32 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filter_floods_are_refused_and_pin_nothing() {
     // Six attacker connections from this one address below: room for them.
-    let node = Node::start("attack-filter", &["--ip-colocation-limit", "8"]);
+    let node = Node::start(
+        "attack-filter",
+        &["--limit-loopback", "--ip-colocation-limit", "8"],
+    );
     let pid = node.child.id();
     let peer = node_peer(&node);
     let before = rss_kib(pid);
@@ -389,7 +392,7 @@ async fn filter_floods_are_refused_and_pin_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_queries_as_fast_as_one_peer_can_send_are_rate_limited() {
-    let node = Node::start("attack-store", &[]);
+    let node = Node::start("attack-store", &["--limit-loopback"]);
     let peer = node_peer(&node);
     let control = attacker(&node).await;
     let query = store::StoreQuery::topics(TOPIC, [CONTENT]);

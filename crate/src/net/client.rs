@@ -8,6 +8,7 @@
 //! have missed, before live messages resume).
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -104,15 +105,23 @@ enum Command {
     AddPeer(PeerId, Multiaddr, Source),
 }
 
+/// Health updates waiting for a reader of [`LightClient::health`].
+const HEALTH_QUEUE: usize = 16;
+
 /// Nodes taken from each DNS tree at start: enough to choose from, few enough to dial.
 pub const DNS_DISCOVERY_LIMIT: usize = 10;
 /// How often the client asks for more peers by peer exchange while it has fewer than it wants.
 pub const PEER_EXCHANGE_INTERVAL: Duration = Duration::from_secs(60);
 
+/// Pushes waiting for a subscription's task, per subscription; beyond this they are dropped and
+/// counted with the app's queue ([`Subscription::dropped`]).
+const PUSH_QUEUE: usize = 256;
+
 struct FilterEntry {
     pubsub_topic: String,
     content_topics: HashSet<String>,
-    tx: mpsc::UnboundedSender<(PeerId, String, WakuMessage)>,
+    tx: mpsc::Sender<(PeerId, String, WakuMessage)>,
+    dropped: Arc<AtomicU64>,
 }
 
 struct Shared {
@@ -124,7 +133,9 @@ struct Shared {
     filters: Mutex<HashMap<u64, FilterEntry>>,
     next_filter: Mutex<u64>,
     peer_watchers: Mutex<Vec<mpsc::UnboundedSender<PeerEvent>>>,
-    health_watchers: Mutex<Vec<mpsc::UnboundedSender<Health>>>,
+    health_watchers: Mutex<Vec<mpsc::Sender<Health>>>,
+    /// Kept peers with a redial already scheduled: one timer per peer, however often it fails.
+    redialing: Mutex<HashSet<PeerId>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -188,22 +199,36 @@ impl Shared {
 
     fn broadcast_health(&self) {
         let health = lock(&self.book).health(&SERVICE_PROTOCOLS);
-        lock(&self.health_watchers).retain(|w| w.unbounded_send(health.clone()).is_ok());
+        // A watcher that does not read misses updates (each is a full snapshot, so the next one
+        // it reads is current); one that is gone is forgotten.
+        lock(&self.health_watchers).retain_mut(|w| match w.try_send(health.clone()) {
+            Ok(()) => true,
+            Err(e) => e.is_full(),
+        });
     }
 
     fn broadcast_peer(&self, event: PeerEvent) {
         lock(&self.peer_watchers).retain(|w| w.unbounded_send(event.clone()).is_ok());
     }
 
+    /// Hands a pushed message to the subscriptions it is for; a message no subscription asked
+    /// for is dropped here (which peers may push is checked by each subscription's task).
     fn dispatch_push(&self, peer: PeerId, topic: String, message: WakuMessage) {
-        let filters = lock(&self.filters);
-        for entry in filters.values() {
+        let mut filters = lock(&self.filters);
+        let mut wanted = false;
+        for entry in filters.values_mut() {
             if entry.pubsub_topic == topic && entry.content_topics.contains(&message.content_topic)
             {
-                let _ = entry
-                    .tx
-                    .unbounded_send((peer, topic.clone(), message.clone()));
+                wanted = true;
+                if let Err(e) = entry.tx.try_send((peer, topic.clone(), message.clone()))
+                    && e.is_full()
+                {
+                    entry.dropped.fetch_add(1, Ordering::Relaxed);
+                }
             }
+        }
+        if !wanted {
+            tracing::debug!(%peer, topic, content_topic = %message.content_topic, "push for no subscription dropped");
         }
     }
 }
@@ -226,13 +251,14 @@ impl LightClient {
         let (commands, command_rx) = mpsc::unbounded();
         let shared = Arc::new(Shared {
             local_peer: *swarm.local_peer_id(),
-            book: Mutex::new(PeerBook::new()),
+            book: Mutex::new(PeerBook::with_capacity(config.max_book_peers)),
             control: Mutex::new(control),
             commands,
             filters: Mutex::new(HashMap::new()),
             next_filter: Mutex::new(0),
             peer_watchers: Mutex::new(Vec::new()),
             health_watchers: Mutex::new(Vec::new()),
+            redialing: Mutex::new(HashSet::new()),
             config,
         });
         let seeds: Vec<(Multiaddr, Source)> = shared
@@ -356,9 +382,10 @@ impl LightClient {
     }
 
     /// Health now and after every change: connected peers per protocol, transports in use.
+    /// A reader that falls more than a few updates behind skips to a later one.
     pub fn health(&self) -> impl Stream<Item = Health> + use<> {
-        let (tx, rx) = mpsc::unbounded();
-        let _ = tx.unbounded_send(self.health_now());
+        let (mut tx, rx) = mpsc::channel(HEALTH_QUEUE);
+        let _ = tx.try_send(self.health_now());
         lock(&self.shared.health_watchers).push(tx);
         rx
     }
@@ -463,23 +490,24 @@ impl LightClient {
     /// Pages of `query`, following the cursor until the last page. Each page is asked of the
     /// best store peer; on an error or timeout the same page is asked of the next one. Dropping
     /// the stream cancels the request in flight.
+    ///
+    /// Bounded: a cursor handed out twice ends the stream with an error naming the peer, and
+    /// so does reaching [`ClientConfig::max_query_pages`].
     pub fn query(
         &self,
         query: store::StoreQuery,
     ) -> impl Stream<Item = Result<store::StorePage, ClientError>> + use<> {
         let shared = self.shared.clone();
-        futures::stream::unfold(Some(query), move |state| {
+        let walk = CursorWalk::new(shared.config.max_query_pages);
+        futures::stream::unfold(Some((query, walk)), move |state| {
             let shared = shared.clone();
             async move {
-                let query = state?;
+                let (query, mut walk) = state?;
                 match query_page(&shared, &query).await {
-                    Ok((_, page)) => {
-                        let next = page.cursor.map(|c| store::StoreQuery {
-                            cursor: Some(c),
-                            ..query
-                        });
-                        Some((Ok(page), next))
-                    }
+                    Ok((peer, page)) => match walk.next(peer, &query, &page) {
+                        Ok(next) => Some((Ok(page), next.map(|q| (q, walk)))),
+                        Err(e) => Some((Err(e), None)),
+                    },
                     Err(e) => Some((Err(e), None)),
                 }
             }
@@ -514,7 +542,8 @@ impl LightClient {
             return Err(ClientError::Invalid("no content topics".into()));
         }
         let shard = pubsub_topic.parse::<PubsubTopic>().ok().map(|t| t.shard);
-        let (push_tx, push_rx) = mpsc::unbounded();
+        let (push_tx, push_rx) = mpsc::channel(PUSH_QUEUE);
+        let dropped = Arc::new(AtomicU64::new(0));
         let id = {
             let mut next = lock(&self.shared.next_filter);
             *next += 1;
@@ -526,6 +555,7 @@ impl LightClient {
                 pubsub_topic: pubsub_topic.into(),
                 content_topics: content_topics.iter().cloned().collect(),
                 tx: push_tx,
+                dropped: dropped.clone(),
             },
         );
         let (peer_tx, peer_rx) = mpsc::unbounded();
@@ -540,6 +570,7 @@ impl LightClient {
             seen: Dedup::new(DEDUP_WINDOW),
             last_error: None,
             peers_out: None,
+            dropped: dropped.clone(),
         };
         // The first peers are subscribed before this returns, so the caller knows it is live.
         task.top_up().await;
@@ -552,7 +583,7 @@ impl LightClient {
                 },
             });
         }
-        let (out_tx, out_rx) = mpsc::unbounded();
+        let (out_tx, out_rx) = mpsc::channel(self.shared.config.subscription_queue.max(1));
         let (cancel_tx, cancel_rx) = oneshot::channel();
         let (peers_tx, peers_rx) = mpsc::unbounded();
         task.peers_out = Some(peers_tx);
@@ -562,8 +593,57 @@ impl LightClient {
             messages: out_rx,
             peers: peers_rx,
             current_peers: Vec::new(),
+            dropped,
             _cancel: cancel_tx,
         })
+    }
+}
+
+/// Follows a store peer's cursors with a bound: each cursor at most once, at most `max_pages`
+/// pages.
+struct CursorWalk {
+    seen: HashSet<MessageHash>,
+    pages: usize,
+    max_pages: usize,
+}
+
+impl CursorWalk {
+    fn new(max_pages: usize) -> Self {
+        Self {
+            seen: HashSet::new(),
+            pages: 0,
+            max_pages: max_pages.max(1),
+        }
+    }
+
+    /// The query for the page after `page`, `None` after the last page, or why the walk stops.
+    fn next(
+        &mut self,
+        peer: PeerId,
+        query: &store::StoreQuery,
+        page: &store::StorePage,
+    ) -> Result<Option<store::StoreQuery>, ClientError> {
+        self.pages += 1;
+        let Some(cursor) = page.cursor else {
+            return Ok(None);
+        };
+        if !self.seen.insert(cursor) || query.cursor == Some(cursor) {
+            return Err(ClientError::AllFailed(vec![RequestError::new(
+                peer,
+                store::PROTOCOL,
+                Cause::Malformed(format!("cursor {cursor} handed out twice")),
+            )]));
+        }
+        if self.pages >= self.max_pages {
+            return Err(ClientError::Invalid(format!(
+                "query stopped after {} pages (ClientConfig::max_query_pages)",
+                self.pages
+            )));
+        }
+        Ok(Some(store::StoreQuery {
+            cursor: Some(cursor),
+            ..query.clone()
+        }))
     }
 }
 
@@ -666,14 +746,25 @@ async fn query_page(
 }
 
 /// A live subscription: a stream of messages; dropping it unsubscribes from every peer.
+///
+/// Bounded: at most [`ClientConfig::subscription_queue`] messages wait for the app. When the
+/// queue is full, the newest messages are dropped (not the oldest: what the app has not read
+/// yet stays in order) and counted in [`Subscription::dropped`]; the store still holds them,
+/// so an app that sees the count grow queries the gap.
 pub struct Subscription {
-    messages: mpsc::UnboundedReceiver<Received>,
+    messages: mpsc::Receiver<Received>,
     peers: mpsc::UnboundedReceiver<Vec<PeerId>>,
     current_peers: Vec<PeerId>,
+    dropped: Arc<AtomicU64>,
     _cancel: oneshot::Sender<()>,
 }
 
 impl Subscription {
+    /// Messages dropped because the app did not read fast enough.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
     /// The filter peers held right now.
     pub fn peers(&mut self) -> &[PeerId] {
         while let Ok(p) = self.peers.try_recv() {
@@ -741,6 +832,8 @@ struct FilterTask {
     last_error: Option<RequestError>,
     /// Told the peer set each time it changes (read by [`Subscription::peers`]).
     peers_out: Option<mpsc::UnboundedSender<Vec<PeerId>>>,
+    /// Shared with [`Subscription::dropped`].
+    dropped: Arc<AtomicU64>,
 }
 
 impl FilterTask {
@@ -817,27 +910,45 @@ impl FilterTask {
         added
     }
 
+    /// Whether a message is one this subscription asked for.
+    fn wants(&self, topic: &str, message: &WakuMessage) -> bool {
+        topic == self.pubsub_topic && self.content_topics.contains(&message.content_topic)
+    }
+
     fn deliver(
         &mut self,
-        out: &mpsc::UnboundedSender<Received>,
+        out: &mut mpsc::Sender<Received>,
         topic: String,
         message: WakuMessage,
         origin: Origin,
     ) {
+        if !self.wants(&topic, &message) {
+            tracing::debug!(?origin, topic, "message for another subscription dropped");
+            return;
+        }
         let hash = message.hash(&topic);
         if self.seen.insert(hash) {
-            let _ = out.unbounded_send(Received {
+            let received = Received {
                 pubsub_topic: topic,
                 message,
                 hash,
                 origin,
-            });
+            };
+            if let Err(e) = out.try_send(received)
+                && e.is_full()
+            {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
     /// A peer is gone: replace it, then ask a store node for everything since it was last
     /// known good, delivered (deduplicated) before any live message that arrived meanwhile.
-    async fn on_lost(&mut self, peer: PeerId, out: &mpsc::UnboundedSender<Received>) {
+    /// The refill is bounded ([`ClientConfig::refill_max_pages`] per batch, a repeated cursor
+    /// ends it, [`ClientConfig::refill_timeout`] in all), so a hostile store node delays live
+    /// delivery by at most that long; what it sends is kept only if this subscription asked
+    /// for it.
+    async fn on_lost(&mut self, peer: PeerId, out: &mut mpsc::Sender<Received>) {
         let Some(held) = self.peers.remove(&peer) else {
             return;
         };
@@ -857,40 +968,50 @@ impl FilterTask {
             .chunks(store::MAX_CONTENT_TOPICS)
             .map(<[String]>::to_vec)
             .collect();
-        for topics in batches {
-            let query = store::StoreQuery::topics(self.pubsub_topic.clone(), topics)
-                .time_range(Some(since_ns), None)
-                .forward(true)
-                .page_size(store::MAX_PAGE_SIZE);
-            let mut q = Some(query);
-            while let Some(query) = q.take() {
-                match query_page(&self.shared, &query).await {
-                    Ok((from, page)) => {
-                        for m in page.messages {
-                            if let Some(msg) = m.message {
-                                let topic =
-                                    m.pubsub_topic.unwrap_or_else(|| self.pubsub_topic.clone());
-                                self.deliver(out, topic, msg, Origin::Store(from));
+        let deadline = self.shared.config.refill_timeout;
+        let refill = async {
+            for topics in batches {
+                let query = store::StoreQuery::topics(self.pubsub_topic.clone(), topics)
+                    .time_range(Some(since_ns), None)
+                    .forward(true)
+                    .page_size(store::MAX_PAGE_SIZE);
+                let mut walk = CursorWalk::new(self.shared.config.refill_max_pages);
+                let mut q = Some(query);
+                while let Some(query) = q.take() {
+                    match query_page(&self.shared, &query).await {
+                        Ok((from, page)) => {
+                            q = match walk.next(from, &query, &page) {
+                                Ok(next) => next,
+                                Err(e) => {
+                                    tracing::warn!("refill after losing {peer} stopped: {e}");
+                                    None
+                                }
+                            };
+                            for m in page.messages {
+                                if let Some(msg) = m.message {
+                                    let topic =
+                                        m.pubsub_topic.unwrap_or_else(|| self.pubsub_topic.clone());
+                                    self.deliver(out, topic, msg, Origin::Store(from));
+                                }
                             }
                         }
-                        q = page.cursor.map(|c| store::StoreQuery {
-                            cursor: Some(c),
-                            ..query
-                        });
-                    }
-                    Err(e) => {
-                        tracing::warn!("refill after losing {peer} failed: {e}");
+                        Err(e) => {
+                            tracing::warn!("refill after losing {peer} failed: {e}");
+                        }
                     }
                 }
             }
+        };
+        if runtime::timeout(deadline, refill).await.is_none() {
+            tracing::warn!("refill after losing {peer} timed out");
         }
     }
 
     async fn run(
         mut self,
-        mut pushes: mpsc::UnboundedReceiver<(PeerId, String, WakuMessage)>,
+        mut pushes: mpsc::Receiver<(PeerId, String, WakuMessage)>,
         mut peer_events: mpsc::UnboundedReceiver<PeerEvent>,
-        out: mpsc::UnboundedSender<Received>,
+        mut out: mpsc::Sender<Received>,
         cancel: oneshot::Receiver<()>,
     ) {
         let mut cancel = cancel.fuse();
@@ -902,15 +1023,18 @@ impl FilterTask {
                 _ = cancel => break,
                 push = pushes.next() => match push {
                     Some((peer, topic, message)) => {
-                        if let Some(h) = self.peers.get_mut(&peer) {
-                            h.last_good = runtime::SystemTime::now();
-                        }
-                        self.deliver(&out, topic, message, Origin::Filter(peer));
+                        // Only the peers we subscribed with may push to us.
+                        let Some(h) = self.peers.get_mut(&peer) else {
+                            tracing::debug!(%peer, "push from a peer we hold no subscription with dropped");
+                            continue;
+                        };
+                        h.last_good = runtime::SystemTime::now();
+                        self.deliver(&mut out, topic, message, Origin::Filter(peer));
                     }
                     None => break,
                 },
                 event = peer_events.next() => match event {
-                    Some(PeerEvent::Disconnected(peer)) => self.on_lost(peer, &out).await,
+                    Some(PeerEvent::Disconnected(peer)) => self.on_lost(peer, &mut out).await,
                     Some(PeerEvent::Connected) => { self.top_up().await; }
                     None => break,
                 },
@@ -928,7 +1052,7 @@ impl FilterTask {
                                 }
                                 Err(e) => {
                                     tracing::debug!("filter ping failed: {e}");
-                                    self.on_lost(peer, &out).await;
+                                    self.on_lost(peer, &mut out).await;
                                 }
                             }
                         }
@@ -975,7 +1099,7 @@ fn schedule_redial(shared: &Arc<Shared>, peer: PeerId) {
         let kept = book.get(&peer).is_some_and(|r| {
             r.sources.contains(&Source::Bootstrap) || r.sources.contains(&Source::Store)
         });
-        if !kept {
+        if !kept || !lock(&shared.redialing).insert(peer) {
             return;
         }
         book.on_failure(&peer, Instant::now())
@@ -1004,7 +1128,10 @@ async fn drive(
             return;
         };
         match event {
-            Ok(Command::Redial(peer)) => dial(&mut swarm, &shared, peer),
+            Ok(Command::Redial(peer)) => {
+                lock(&shared.redialing).remove(&peer);
+                dial(&mut swarm, &shared, peer)
+            }
             Ok(Command::AddPeer(peer, addr, source)) => {
                 lock(&shared.book).add(peer, addr.clone(), source);
                 swarm.add_peer_address(peer, addr);

@@ -61,7 +61,7 @@ pub struct NodeArgs {
     pub retention_mib: u64,
 
     /// nwaku syntax, repeatable: `[store|lightpush|filter|px:]<volume>/<period>(h|m|s|ms)`,
-    /// per peer. Default: filter:30/1m (nwaku's), store:20/1s, lightpush:50/1s, px:10/1m
+    /// per peer. Default: filter:30/1m (nwaku's), store:20/1s, lightpush:1000/1m, px:10/1m
     /// (nwaku leaves these unlimited).
     #[arg(long = "rate-limit", value_name = "LIMIT")]
     pub rate_limits: Vec<String>,
@@ -83,6 +83,11 @@ pub struct NodeArgs {
     /// 0 removes the limit.
     #[arg(long, default_value_t = limits::DEFAULT_MAX_PER_IP)]
     pub ip_colocation_limit: u32,
+
+    /// Apply per-IP limits (connections and rates) to loopback addresses too. Off by default:
+    /// behind a local TLS proxy every peer comes from 127.0.0.1.
+    #[arg(long)]
+    pub limit_loopback: bool,
 
     /// Most connections one peer id may hold at once.
     #[arg(long, default_value_t = limits::DEFAULT_MAX_PER_PEER)]
@@ -195,6 +200,7 @@ impl NodeArgs {
                 max_per_ip: self.ip_colocation_limit,
                 max_streams: self.max_streams_per_connection,
                 max_memory_mib: self.max_memory_mib,
+                limit_loopback: self.limit_loopback,
             },
             rate_ip_factor: self.rate_limit_ip_factor,
             retention_bytes: (self.retention_mib > 0).then(|| self.retention_mib * 1024 * 1024),

@@ -47,6 +47,10 @@ pub struct ConnectionLimits {
     pub max_per_ip: u32,
     pub max_streams: usize,
     pub max_memory_mib: usize,
+    /// Whether per-IP limits (connections and rates) also count loopback addresses. Off by
+    /// default: behind a local TLS proxy (the usual way to offer `/wss`) every peer arrives
+    /// from 127.0.0.1, and a per-IP limit there would be a limit on everyone.
+    pub limit_loopback: bool,
 }
 
 impl Default for ConnectionLimits {
@@ -58,6 +62,7 @@ impl Default for ConnectionLimits {
             max_per_ip: DEFAULT_MAX_PER_IP,
             max_streams: DEFAULT_MAX_STREAMS,
             max_memory_mib: DEFAULT_MAX_MEMORY_MIB,
+            limit_loopback: false,
         }
     }
 }
@@ -71,6 +76,11 @@ impl ConnectionLimits {
                 .with_max_pending_incoming(Some(self.max_pending))
                 .with_max_established_per_peer(Some(self.max_per_peer)),
         )
+    }
+
+    /// The address per-IP limits count `addr` under, if any.
+    pub fn ip_key(&self, addr: &Multiaddr) -> Option<IpAddr> {
+        ip_of(addr).filter(|ip| self.limit_loopback || !ip.is_loopback())
     }
 
     pub fn memory_behaviour(&self) -> libp2p::memory_connection_limits::Behaviour {
@@ -100,15 +110,17 @@ pub struct TooManyFromIp {
 /// Inbound connections per remote IP address, pending and established together, so a flood of
 /// fresh peer ids from one host is refused before its handshakes cost anything.
 pub struct PerIp {
+    limits: ConnectionLimits,
     limit: u32,
     connections: HashMap<ConnectionId, IpAddr>,
     per_ip: HashMap<IpAddr, u32>,
 }
 
 impl PerIp {
-    pub fn new(limit: u32) -> Self {
+    pub fn new(limits: ConnectionLimits) -> Self {
         Self {
-            limit,
+            limits,
+            limit: limits.max_per_ip,
             connections: HashMap::new(),
             per_ip: HashMap::new(),
         }
@@ -141,7 +153,7 @@ impl NetworkBehaviour for PerIp {
         _local: &Multiaddr,
         remote: &Multiaddr,
     ) -> Result<(), ConnectionDenied> {
-        let Some(ip) = ip_of(remote) else {
+        let Some(ip) = self.limits.ip_key(remote) else {
             return Ok(());
         };
         if self.limit > 0 && self.count(&ip) >= self.limit {

@@ -239,7 +239,7 @@ impl Hub {
         let ip = lock(&self.peers)
             .get(&peer)
             .and_then(|p| p.addr.as_ref())
-            .and_then(limits::ip_of);
+            .and_then(|a| self.config.connection_limits.ip_key(a));
         self.limiter
             .allow(proto, peer, ip, std::time::Instant::now())
     }

@@ -134,9 +134,9 @@ impl RateLimiter {
 
     /// Every protocol limited. Filter is nwaku's (`FilterDefaultPerPeerRateLimit`, 30 a minute,
     /// `waku/common/rate_limit/setting.nim`); nwaku leaves the others unlimited, we do not:
-    /// store 20 pages a second (a browser reads a few pages per view), lightpush 50 a second
-    /// (a chat client sends a few a minute), peer exchange 10 a minute (our client asks once a
-    /// minute while short of peers).
+    /// store 20 pages a second (a browser reads a few pages per view), lightpush 1,000 a minute
+    /// (a chat client sends a few a minute; a burst of a thousand still passes), peer exchange
+    /// 10 a minute (our client asks once a minute while short of peers).
     pub fn default_rates() -> HashMap<Limited, Rate> {
         let rate = |volume, secs| Rate {
             volume,
@@ -145,7 +145,7 @@ impl RateLimiter {
         HashMap::from([
             (Limited::Filter, rate(30, 60)),
             (Limited::Store, rate(20, 1)),
-            (Limited::Lightpush, rate(50, 1)),
+            (Limited::Lightpush, rate(1000, 60)),
             (Limited::PeerExchange, rate(10, 60)),
         ])
     }

@@ -176,7 +176,7 @@ pub async fn build(
         .with_other_transport(|key| libp2p_webrtc::tokio::Transport::new(key.clone(), cert))?
         .with_other_transport(|key| websocket_transport(key, tls.as_ref()))?
         .with_behaviour(|key| Behaviour {
-            per_ip: super::limits::PerIp::new(limits.max_per_ip),
+            per_ip: super::limits::PerIp::new(limits),
             limits: limits.behaviour(),
             memory: limits.memory_behaviour(),
             identify: identify::Behaviour::new(
