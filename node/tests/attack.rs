@@ -432,3 +432,50 @@ async fn store_queries_as_fast_as_one_peer_can_send_are_rate_limited() {
     let allowed = 20.0 + 20.0 * elapsed.as_secs_f64() + 5.0;
     assert!((ok as f64) <= allowed, "{ok} answered in {elapsed:?}");
 }
+
+/// Not an attack but a gap found by probing: a lightpushed message with no timestamp (or 0) was
+/// answered 200 and never stored. nwaku stamps it with its clock as it publishes
+/// (`waku_relay/protocol.nim`, `publish`) and archives it so stamped; so do we.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lightpushed_message_without_timestamp_is_stamped_and_stored() {
+    let node = Node::start("attack-ts0", &[]);
+    let peer = node_peer(&node);
+    let control = attacker(&node).await;
+    for (i, timestamp) in [None, Some(0)].into_iter().enumerate() {
+        let m = WakuMessage {
+            payload: format!("unstamped {i}").into_bytes(),
+            content_topic: CONTENT.into(),
+            timestamp,
+            ..WakuMessage::default()
+        };
+        let id = format!("ts0-{i}");
+        let answer = ask(
+            control.clone(),
+            peer,
+            lightpush::PROTOCOL_V3,
+            lightpush::encode_request_v3(&id, TOPIC, &m),
+        )
+        .await
+        .expect("an answer");
+        lightpush::decode_response_v3(&answer, &id).expect("accepted");
+    }
+    let now = hearth::net::runtime::now_ns();
+    let answer = ask(
+        control,
+        peer,
+        store::PROTOCOL,
+        store::StoreQuery::topics(TOPIC, [CONTENT]).encode_request("q"),
+    )
+    .await
+    .expect("an answer");
+    let page = store::decode_response(&answer, "q").expect("a page");
+    let stamps: Vec<i64> = page
+        .messages
+        .iter()
+        .filter_map(|m| m.message.as_ref()?.timestamp)
+        .collect();
+    assert_eq!(stamps.len(), 2, "both stored: {page:?}");
+    for t in stamps {
+        assert!((now - t).abs() < 20_000_000_000, "stamped near now: {t}");
+    }
+}
