@@ -479,3 +479,65 @@ async fn a_lightpushed_message_without_timestamp_is_stamped_and_stored() {
         assert!((now - t).abs() < 20_000_000_000, "stamped near now: {t}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_its_byte_cap_the_store_drops_the_oldest_and_keeps_serving() {
+    let node = Node::start("attack-bytecap", &["--retention-mib", "1"]);
+    let peer = node_peer(&node);
+    let control = attacker(&node).await;
+    let pid = node.child.id();
+    let before = rss_kib(pid);
+    let mut hashes = Vec::new();
+    for i in 0..40u32 {
+        let mut payload = vec![0u8; 100 * 1024];
+        payload[..4].copy_from_slice(&i.to_be_bytes());
+        let m = WakuMessage {
+            payload,
+            content_topic: CONTENT.into(),
+            timestamp: Some(hearth::net::runtime::now_ns()),
+            ..WakuMessage::default()
+        };
+        hashes.push(m.hash(TOPIC));
+        let id = format!("cap-{i}");
+        let answer = ask(
+            control.clone(),
+            peer,
+            lightpush::PROTOCOL_V3,
+            lightpush::encode_request_v3(&id, TOPIC, &m),
+        )
+        .await
+        .expect("an answer");
+        lightpush::decode_response_v3(&answer, &id).expect("accepted");
+    }
+    let health = node.health();
+    let bytes = health["store"]["bytes"].as_u64().unwrap();
+    let messages = health["store"]["messages"].as_u64().unwrap();
+    println!(
+        "40 messages of 100 KiB into a 1 MiB store: {messages} kept, {bytes} bytes; node RSS \
+         {:.1} → {:.1} MiB",
+        mib(before as i64),
+        mib(rss_kib(pid) as i64)
+    );
+    assert!(bytes <= 1024 * 1024, "{bytes} bytes");
+    // The newest are what is left, and the node answers.
+    let answer = ask(
+        control,
+        peer,
+        store::PROTOCOL,
+        store::StoreQuery::topics(TOPIC, [CONTENT])
+            .page_size(100)
+            .encode_request("cap"),
+    )
+    .await
+    .expect("an answer");
+    let page = store::decode_response(&answer, "cap").expect("a page");
+    let kept: Vec<_> = page.messages.iter().map(|m| m.hash).collect();
+    assert_eq!(kept.len() as u64, messages);
+    assert!(kept.len() >= 8, "{}", kept.len());
+    let newest = &hashes[hashes.len() - kept.len()..];
+    let mut newest_sorted = newest.to_vec();
+    newest_sorted.sort();
+    let mut kept_sorted = kept.clone();
+    kept_sorted.sort();
+    assert_eq!(kept_sorted, newest_sorted, "oldest first out");
+}

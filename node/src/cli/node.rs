@@ -55,8 +55,9 @@ pub struct NodeArgs {
     #[arg(long)]
     pub retention_messages: Option<u64>,
 
-    /// Largest size of the message store in MiB; the oldest messages go first. nwaku's
-    /// `size:<n>GB` retention policy; nwaku's default policy is time only (2 days).
+    /// Largest size of the message store in MiB (message bytes, not SQLite's overhead); the
+    /// oldest messages go first; 0 for no cap. nwaku's `size:<n>GB` retention policy; nwaku's
+    /// default policy is time only (`time:172800`, `--store-message-retention-policy`).
     #[arg(long, default_value_t = 1024)]
     pub retention_mib: u64,
 
@@ -184,6 +185,7 @@ impl NodeArgs {
             retention: Retention {
                 max_age: Duration::from_secs(self.retention_days * 24 * 3600),
                 max_messages: self.retention_messages,
+                max_bytes: (self.retention_mib > 0).then(|| self.retention_mib * 1024 * 1024),
             },
             rate_limits,
             max_message_size: self.max_message_size,
@@ -203,7 +205,6 @@ impl NodeArgs {
                 limit_loopback: self.limit_loopback,
             },
             rate_ip_factor: self.rate_limit_ip_factor,
-            retention_bytes: (self.retention_mib > 0).then(|| self.retention_mib * 1024 * 1024),
             peer_enrs: self.peer_enrs,
         })
     }

@@ -56,8 +56,6 @@ pub struct ServiceConfig {
     pub connection_limits: limits::ConnectionLimits,
     /// Per-IP rate-limit buckets are this many times a peer's (0: no per-IP buckets).
     pub rate_ip_factor: u32,
-    /// Largest size of the message store on disk; oldest messages go first.
-    pub retention_bytes: Option<u64>,
     /// Other nodes' records (`--peer-enr`): without discv5 the operator is the node's only
     /// source of records for peer exchange to serve.
     pub peer_enrs: Vec<Enr>,
@@ -296,9 +294,10 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
     std::fs::create_dir_all(&config.data_dir)?;
     let keypair = swarm::load_or_create_key(&config.data_dir)?;
     let enr_key = peer_exchange::signing_key(&keypair)?;
-    let archive = Arc::new(Mutex::new(Archive::open(
-        &config.data_dir.join("store.sqlite3"),
-    )?));
+    let archive = Arc::new(Mutex::new(
+        Archive::open(&config.data_dir.join("store.sqlite3"))?
+            .with_byte_cap(config.retention.max_bytes)?,
+    ));
     let swarm = swarm::build(&config, keypair).await?;
     let (commands, command_rx) = mpsc::unbounded_channel();
     let streams = swarm.behaviour().stream.new_control();
