@@ -12,13 +12,11 @@ use hearth::proto::waku::metadata::v1::{WakuMetadataRequest, WakuMetadataRespons
 use hearth::waku::{PubsubTopic, WakuMessage};
 use libp2p::core::muxing::StreamMuxerBox;
 use libp2p::core::transport::Boxed;
-use libp2p::core::upgrade::Version;
 use libp2p::identity::{Keypair, secp256k1};
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{
-    PeerId, StreamProtocol, Swarm, Transport, gossipsub, identify, noise, ping, request_response,
-    tcp, yamux,
+    PeerId, StreamProtocol, Swarm, gossipsub, identify, noise, ping, request_response, tcp,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
@@ -87,14 +85,6 @@ fn load_or_create_certificate(
     Ok(cert)
 }
 
-/// js-waku speaks only mplex, nwaku and rust-libp2p prefer yamux: offer both.
-fn muxers() -> libp2p::core::upgrade::SelectUpgrade<yamux::Config, libp2p_mplex::Config> {
-    libp2p::core::upgrade::SelectUpgrade::new(
-        yamux::Config::default(),
-        libp2p_mplex::Config::default(),
-    )
-}
-
 fn websocket_transport(
     key: &Keypair,
     tls: Option<&(std::path::PathBuf, std::path::PathBuf)>,
@@ -116,13 +106,7 @@ fn websocket_transport(
         let key = libp2p::websocket::tls::PrivateKey::new(key.into_contents());
         ws.set_tls_config(libp2p::websocket::tls::Config::new(key, certs)?);
     }
-    Ok(ws
-        .upgrade(Version::V1Lazy)
-        .authenticate(noise::Config::new(key)?)
-        .multiplex(muxers())
-        .timeout(Duration::from_secs(20))
-        .map(|(peer, muxer), _| (peer, StreamMuxerBox::new(muxer)))
-        .boxed())
+    hearth::net::transport::secure(ws, key)
 }
 
 fn relay_behaviour(
@@ -173,7 +157,7 @@ pub async fn build(
         .with_tcp(
             tcp::Config::default().nodelay(true),
             noise::Config::new,
-            muxers,
+            hearth::net::transport::muxers,
         )?
         .with_other_transport(|key| libp2p_webrtc::tokio::Transport::new(key.clone(), cert))?
         .with_other_transport(|key| websocket_transport(key, tls.as_ref()))?
