@@ -53,7 +53,7 @@ status_codes! {
 
 use prost::Message as _;
 
-use crate::net::request::Cause;
+use super::Cause;
 use crate::proto::waku::filter::v2::filter_subscribe_request::FilterSubscribeType;
 use crate::proto::waku::filter::v2::{
     FilterSubscribeRequest, FilterSubscribeResponse, MessagePush,

@@ -45,7 +45,7 @@ status_codes! {
 
 use prost::Message as _;
 
-use crate::net::request::Cause;
+use super::Cause;
 use crate::proto::waku::store::v3::{StoreQueryRequest, StoreQueryResponse};
 use crate::waku::{MessageHash, WakuMessage};
 
