@@ -734,7 +734,8 @@ mod tests {
     fn every_query_shape_is_served_from_an_index() {
         let a = filled(50);
         let some_hash = query(&a, |_| {}).messages[0].message_hash.clone();
-        let shapes: Vec<(&str, Box<dyn Fn(&mut StoreQueryRequest)>)> = vec![
+        type Shape = Box<dyn Fn(&mut StoreQueryRequest)>;
+        let shapes: Vec<(&str, Shape)> = vec![
             ("pubsub + one content topic", Box::new(|_| {})),
             (
                 "pubsub + ten content topics",
