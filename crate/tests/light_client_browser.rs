@@ -1,9 +1,13 @@
 //! The wasm light client in headless Chromium against a live `hearth node`, over WebSocket and
 //! over WebRTC-direct: connect, lightpush, receive through filter, query store.
 //!
-//! `scripts/test-browser-client` starts the node and builds this with its addresses
-//! (`HEARTH_WS_ADDR`, `HEARTH_WEBRTC_ADDR`, both ending in `/p2p/<id>`); the `node-tests` feature
-//! keeps it out of the plain `cargo test` run, which has no node.
+//! Also a store peer that claims 100 MiB answers and sends 4 KiB: the wasm memory
+//! (`WebAssembly.Memory`, which never shrinks) must stay flat.
+//!
+//! `scripts/test-browser-client` starts the node and the hostile store peer
+//! (`node/examples/hostile_store.rs`) and builds this with their addresses (`HEARTH_WS_ADDR`,
+//! `HEARTH_WEBRTC_ADDR`, `HEARTH_HOSTILE_STORE_ADDR`, each ending in `/p2p/<id>`); the
+//! `node-tests` feature keeps it out of the plain `cargo test` run, which has no node.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
@@ -80,4 +84,43 @@ async fn over_webrtc_direct() {
         "webrtc",
     )
     .await;
+}
+
+/// The size of this module's `WebAssembly.Memory`, in bytes.
+fn wasm_memory_bytes() -> usize {
+    core::arch::wasm32::memory_size(0) * 65536
+}
+
+#[wasm_bindgen_test]
+async fn a_store_peer_claiming_huge_answers_leaves_wasm_memory_flat() {
+    let addr = env!("HEARTH_HOSTILE_STORE_ADDR")
+        .parse()
+        .expect("hostile store address");
+    let mut config = ClientConfig::local(vec![addr]);
+    config.store_timeout = Duration::from_secs(2);
+    let client = LightClient::start(config).expect("client starts");
+    client
+        .wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(20))
+        .await
+        .expect("the hostile store peer connects");
+    let before = wasm_memory_bytes();
+    for i in 0..5 {
+        let err = client
+            .query_all(store::StoreQuery::topics(TOPIC, ["/hearth/1/claims/proto"]))
+            .await
+            .expect_err("a stalled answer is an error");
+        console_log!("query {i}: {err}");
+    }
+    let after = wasm_memory_bytes();
+    console_log!(
+        "5 answers claiming 100 MiB each: wasm memory {:.1} → {:.1} MiB",
+        before as f64 / 1048576.0,
+        after as f64 / 1048576.0
+    );
+    // Allocating the claim would have grown it by at least 100 MiB on the first query.
+    assert!(
+        after - before < 8 << 20,
+        "wasm memory grew {} bytes",
+        after - before
+    );
 }

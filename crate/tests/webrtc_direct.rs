@@ -17,7 +17,7 @@
 //! does) and the node-opened metadata stream was answered. Further:
 //! - `websocket`: the node's identify request (another node-opened stream) is answered and the
 //!   browser's pings keep succeeding on their stream;
-//! - `webrtc-direct+buffer` (the client-side workaround, see `observe_datachannels`): the node's
+//! - `webrtc-direct+buffer` (the client-side workaround, `hearth::net::transport::webrtc_shim`): the node's
 //!   identify request is answered too;
 //! - `webrtc-direct` (libp2p-webrtc-websys as shipped): only the two common assertions; the lost
 //!   node-opened channels and the stalled pings are printed, not asserted.
@@ -58,77 +58,12 @@ extern "C" {
     fn date_now() -> f64;
 }
 
-// Instruments `RTCPeerConnection` (a subclass swapped in for the global, which web-sys looks up
-// at each `new`) to see the race directly: a `datachannel` listener added in the constructor
+// The shim the client ships (`hearth::net::transport::webrtc_shim`, `src/net/webrtc_shim.js`)
 // counts the channels the remote opened before libp2p-webrtc-websys assigned `ondatachannel`
 // (`Connection::new`, after the Noise handshake) — the browser drops those events, as it does
-// any event that has no handler. With `buffer` on, it also holds such channels and their
-// messages and hands them over once the handlers are assigned: the client-side workaround.
-#[wasm_bindgen(inline_js = r#"
-const state = { buffer: false, early: 0, late: 0 };
-function holdMessages(ch) {
-  const desc = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
-  const held = [];
-  let handler = null;
-  const hold = (ev) => { if (!handler) held.push(ev); };
-  ch.addEventListener('message', hold);
-  Object.defineProperty(ch, 'onmessage', {
-    configurable: true,
-    get() { return handler; },
-    set(h) {
-      handler = h;
-      desc.set.call(ch, h);
-      if (h) {
-        ch.removeEventListener('message', hold);
-        const queued = held.splice(0);
-        queueMicrotask(() => { for (const ev of queued) h.call(ch, ev); });
-      }
-    },
-  });
-}
-export function observe_datachannels(buffer) {
-  state.buffer = buffer;
-  state.early = 0;
-  state.late = 0;
-  const Base = globalThis.RTCPeerConnection;
-  if (Base.__hearthObserved) return;
-  const desc = Object.getOwnPropertyDescriptor(Base.prototype, 'ondatachannel');
-  class Observed extends Base {
-    constructor(...args) {
-      super(...args);
-      const early = [];
-      let handler = null;
-      const buffering = state.buffer;
-      Object.defineProperty(this, 'ondatachannel', {
-        configurable: true,
-        get() { return handler; },
-        set(h) {
-          handler = h;
-          desc.set.call(this, h);
-          if (h) {
-            const queued = early.splice(0);
-            queueMicrotask(() => { for (const ev of queued) h.call(this, ev); });
-          }
-        },
-      });
-      this.addEventListener('datachannel', (ev) => {
-        if (handler) { state.late += 1; if (buffering) holdMessages(ev.channel); return; }
-        state.early += 1;
-        if (buffering) { holdMessages(ev.channel); early.push(ev); }
-      });
-    }
-  }
-  Observed.__hearthObserved = true;
-  globalThis.RTCPeerConnection = Observed;
-}
-export function early_datachannels() { return state.early; }
-export function late_datachannels() { return state.late; }
-"#)]
-extern "C" {
-    fn observe_datachannels(buffer: bool);
-    fn early_datachannels() -> u32;
-    fn late_datachannels() -> u32;
-}
+// any event that has no handler — and, with buffering on (the client-side workaround), holds
+// them and their messages until the handlers are assigned. Off, it shows the race as shipped.
+use hearth::net::transport::webrtc_shim;
 
 #[derive(NetworkBehaviour)]
 struct Probe {
@@ -312,7 +247,7 @@ async fn probe(via: Via, addr: &str, hold: Duration) -> Report {
         .parse()
         .expect("the address given to the probe is a multiaddr");
     if via != Via::Ws {
-        observe_datachannels(via == Via::RtcBuffered);
+        webrtc_shim::observe(via == Via::RtcBuffered);
     }
     let mut swarm = swarm(via);
     let mut incoming = swarm
@@ -373,8 +308,7 @@ async fn probe(via: Via, addr: &str, hold: Duration) -> Report {
     }
     report.held_ms = since(established_at);
     if via != Via::Ws {
-        report.early_channels = early_datachannels();
-        report.late_channels = late_datachannels();
+        (report.early_channels, report.late_channels) = webrtc_shim::counts();
     }
 
     // Close politely and wait for it, so no WebRTC callback outlives the connection.

@@ -37,7 +37,7 @@ fn now_ns() -> i64 {
 fn bench_archive() {
     let dir = std::env::temp_dir().join(format!("hearth-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let archive = Archive::open(&dir.join("store.sqlite3")).unwrap();
+    let mut archive = Archive::open(&dir.join("store.sqlite3")).unwrap();
     let base = now_ns() - 19_000_000_000;
     let messages: Vec<WakuMessage> = (0..MESSAGES)
         .map(|i| WakuMessage {

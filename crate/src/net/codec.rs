@@ -28,7 +28,8 @@ pub enum FrameError {
 
 /// Reads one frame of at most `max` bytes. `Ok(None)` means the stream ended cleanly before a
 /// frame began: js-waku opens some streams ahead of time and closes them unused, which is not an
-/// error. The length is checked against `max` before anything is allocated.
+/// error. The length is checked against `max` before anything is allocated, and the buffer grows
+/// only with the bytes that arrive, so memory follows what a peer sends, not what it claims.
 pub async fn read_frame<R: AsyncRead + Unpin>(
     io: &mut R,
     max: usize,
@@ -54,14 +55,15 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
                 return Err(FrameError::TooLarge { len, max });
             }
             let len = len as usize;
-            let mut buf = vec![0u8; len];
-            let mut got = 0;
-            while got < len {
-                let n = io.read(&mut buf[got..]).await?;
-                if n == 0 {
-                    return Err(FrameError::Truncated { expected: len, got });
-                }
-                got += n;
+            // Grown as bytes arrive (doubling, from nothing), never to the claimed length up
+            // front: a peer that claims a large frame and sends nothing costs us nothing.
+            let mut buf = Vec::new();
+            (&mut *io).take(len as u64).read_to_end(&mut buf).await?;
+            if buf.len() < len {
+                return Err(FrameError::Truncated {
+                    expected: len,
+                    got: buf.len(),
+                });
             }
             return Ok(Some(buf));
         }
@@ -174,6 +176,17 @@ mod tests {
             10,
         ));
         assert!(matches!(bad, Err(FrameError::Decode { .. })), "{bad:?}");
+        // A claim of 100 MiB followed by a few bytes allocates for the bytes, not the claim.
+        let mut claim = Vec::new();
+        prost::encoding::encode_varint(100 << 20, &mut claim);
+        claim.extend_from_slice(&[1, 2, 3]);
+        assert!(matches!(
+            read(&claim, 128 << 20),
+            Err(FrameError::Truncated {
+                expected: 104_857_600,
+                got: 3
+            })
+        ));
         let io = FrameError::from(std::io::Error::other("reset"));
         assert!(io.to_string().contains("reset"));
     }

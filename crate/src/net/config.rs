@@ -35,6 +35,14 @@ pub const STATUS_PROD_ENRTREES: [&str; 2] = [
     "enrtree://AMOJVZX4V6EXP7NTJPMAYJYST2QP6AJXYW76IU6VGJS7UVSNDYZG4@store.prod.status.nodes.status.im",
 ];
 
+/// 1,000 pages of up to 100 messages: more history than a browser reads in one go.
+pub const DEFAULT_MAX_QUERY_PAGES: usize = 1000;
+/// 20 pages of 100 messages: what a few minutes without a filter peer can have missed.
+pub const DEFAULT_REFILL_MAX_PAGES: usize = 20;
+pub const DEFAULT_REFILL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Messages waiting for the app per subscription.
+pub const DEFAULT_SUBSCRIPTION_QUEUE: usize = 1024;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientConfig {
     pub cluster: u16,
@@ -56,6 +64,20 @@ pub struct ClientConfig {
     pub store_timeout: Duration,
     pub filter_ping_interval: Duration,
     pub max_message_size: usize,
+    /// Pages one [`query`](super::LightClient::query) follows before it stops with an error: a
+    /// store peer that keeps handing out cursors must not keep us reading forever.
+    pub max_query_pages: usize,
+    /// Pages a subscription's refill (after losing a filter peer) reads at most, per batch of
+    /// content topics; and the time it may take in all. Live delivery waits for the refill,
+    /// so both are small.
+    pub refill_max_pages: usize,
+    pub refill_timeout: Duration,
+    /// Messages a subscription holds for an app that has not read them yet. When full, newer
+    /// messages are dropped and counted ([`Subscription::dropped`](super::Subscription::dropped)):
+    /// they are in the store, where a query after the app catches up finds them.
+    pub subscription_queue: usize,
+    /// Peers the peer book holds ([`PeerBook`](super::peers::PeerBook)).
+    pub max_book_peers: usize,
 }
 
 impl ClientConfig {
@@ -87,6 +109,11 @@ impl ClientConfig {
             store_timeout: Duration::from_secs(20),
             filter_ping_interval: crate::protocols::filter::PING_INTERVAL,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_query_pages: DEFAULT_MAX_QUERY_PAGES,
+            refill_max_pages: DEFAULT_REFILL_MAX_PAGES,
+            refill_timeout: DEFAULT_REFILL_TIMEOUT,
+            subscription_queue: DEFAULT_SUBSCRIPTION_QUEUE,
+            max_book_peers: super::peers::MAX_BOOK_PEERS,
         }
     }
 

@@ -134,9 +134,26 @@ pub struct Health {
     pub transports: Vec<(Transport, usize)>,
 }
 
-#[derive(Debug, Default)]
+/// Peers a book holds unless told otherwise: far more than a client ever needs to choose from
+/// (DNS discovery takes 10 per tree, peer exchange asks for a handful), few enough that a
+/// peer-exchange answer full of invented records cannot grow it much.
+pub const MAX_BOOK_PEERS: usize = 200;
+/// Addresses kept per peer: a node announces a few (tcp, ws, wss, webrtc-direct, v4 and v6).
+pub const MAX_ADDRS_PER_PEER: usize = 8;
+
+/// Every peer the client knows, bounded: when full, a new peer takes the place of a discovered
+/// one that is neither connected nor configured (bootstrap or store); when every entry is
+/// connected or configured, the new peer is not added.
+#[derive(Debug)]
 pub struct PeerBook {
     peers: HashMap<PeerId, PeerRecord>,
+    cap: usize,
+}
+
+impl Default for PeerBook {
+    fn default() -> Self {
+        Self::with_capacity(MAX_BOOK_PEERS)
+    }
 }
 
 /// The `/p2p/<id>` at the end of a multiaddr, and the address without it.
@@ -153,19 +170,57 @@ impl PeerBook {
         Self::default()
     }
 
-    /// Adds or merges a peer; returns whether the address was new.
+    /// A book of at most `cap` peers (at least one).
+    pub fn with_capacity(cap: usize) -> Self {
+        Self {
+            peers: HashMap::new(),
+            cap: cap.max(1),
+        }
+    }
+
+    /// Adds or merges a peer; returns whether the address was new. A new peer in a full book
+    /// replaces the discovered, unconnected peer with the most failures, or is dropped.
     pub fn add(&mut self, peer: PeerId, addr: Multiaddr, source: Source) -> bool {
+        if !self.peers.contains_key(&peer) && self.peers.len() >= self.cap {
+            let configured = matches!(source, Source::Bootstrap | Source::Store);
+            let victim = self
+                .peers
+                .values()
+                .filter(|r| {
+                    r.connected.is_none()
+                        && !r.sources.contains(&Source::Bootstrap)
+                        && !r.sources.contains(&Source::Store)
+                })
+                .max_by_key(|r| r.failures)
+                .map(|r| r.peer);
+            match victim {
+                Some(v) => {
+                    self.peers.remove(&v);
+                }
+                // Configured peers always get in; discovered ones wait for room.
+                None if configured => {}
+                None => return false,
+            }
+        }
         let rec = self
             .peers
             .entry(peer)
             .or_insert_with(|| PeerRecord::new(peer));
         rec.sources.insert(source);
-        if rec.addrs.contains(&addr) {
+        if rec.addrs.contains(&addr) || rec.addrs.len() >= MAX_ADDRS_PER_PEER {
             false
         } else {
             rec.addrs.push(addr);
             true
         }
+    }
+
+    pub fn len(&self) -> usize {
+        self.peers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.peers.is_empty()
     }
 
     pub fn set_shards(&mut self, peer: &PeerId, cluster: u16, shards: Vec<u16>) {
@@ -319,6 +374,37 @@ mod tests {
 
     const WS: &str = "/ip4/127.0.0.1/tcp/8000/ws";
     const TCP: &str = "/ip4/127.0.0.1/tcp/60000";
+
+    #[test]
+    fn a_full_book_keeps_configured_and_connected_peers() {
+        let mut book = PeerBook::with_capacity(3);
+        let ws: Multiaddr = WS.parse().unwrap();
+        book.add(peer(1), ws.clone(), Source::Bootstrap);
+        book.add(peer(2), ws.clone(), Source::PeerExchange);
+        book.on_connected(peer(2), &ws);
+        book.add(peer(3), ws.clone(), Source::PeerExchange);
+        // A flood of discovered peers: each replaces the one unconnected discovered entry.
+        for n in 10..60 {
+            book.add(peer(n), ws.clone(), Source::PeerExchange);
+        }
+        assert_eq!(book.len(), 3);
+        assert!(book.get(&peer(1)).is_some(), "bootstrap kept");
+        assert!(book.get(&peer(2)).is_some(), "connected kept");
+        // With no room left to make, discovered peers are refused and configured ones admitted.
+        book.on_connected(peer(59), &ws);
+        assert!(!book.add(peer(70), ws.clone(), Source::Enr));
+        assert!(book.get(&peer(70)).is_none());
+        assert!(book.add(peer(71), ws.clone(), Source::Store));
+        // Addresses per peer are capped too.
+        for port in 0..20u16 {
+            book.add(
+                peer(1),
+                format!("/ip4/127.0.0.1/tcp/{port}/ws").parse().unwrap(),
+                Source::Bootstrap,
+            );
+        }
+        assert_eq!(book.get(&peer(1)).unwrap().addrs.len(), MAX_ADDRS_PER_PEER);
+    }
 
     #[test]
     fn transport_of_addresses() {

@@ -10,7 +10,6 @@ use futures::{AsyncRead, AsyncWrite};
 use libp2p::StreamProtocol;
 
 use super::codec::{FrameError, read_frame, write_frame};
-use crate::protocols;
 
 /// One request as read off a stream: the protocol it came on and its bytes, or the length it
 /// claimed when that was over the protocol's limit (so the service can still answer "too large").
@@ -36,18 +35,7 @@ pub enum FrameBody {
     Empty,
 }
 
-/// Largest request and response frame per protocol, checked before anything is allocated.
-pub fn frame_limits(protocol: &str) -> (usize, usize) {
-    use protocols::*;
-    match protocol {
-        lightpush::PROTOCOL_V3 | lightpush::PROTOCOL_V2 => (lightpush::MAX_FRAME, 64 * 1024),
-        store::PROTOCOL => (store::MAX_REQUEST_FRAME, store::MAX_RESPONSE_FRAME),
-        filter::SUBSCRIBE_PROTOCOL => (filter::MAX_REQUEST_FRAME, filter::MAX_REQUEST_FRAME),
-        metadata::PROTOCOL => (metadata::MAX_FRAME, metadata::MAX_FRAME),
-        peer_exchange::PROTOCOL => (1024, peer_exchange::MAX_FRAME),
-        _ => (64 * 1024, 64 * 1024),
-    }
-}
+pub use crate::protocols::frame_limits;
 
 fn to_io(e: FrameError) -> io::Error {
     match e {

@@ -54,11 +54,15 @@ fn behaviour(key: &Keypair, metadata_in: Inbound, push_in: Inbound) -> Behaviour
     }
 }
 
-fn muxers() -> SelectUpgrade<yamux::Config, libp2p_mplex::Config> {
+/// The muxers every connection offers: yamux (nwaku, rust-libp2p) and mplex (js-waku).
+/// Shared with `hearth node`, so the client and the node cannot drift apart.
+pub fn muxers() -> SelectUpgrade<yamux::Config, libp2p_mplex::Config> {
     SelectUpgrade::new(yamux::Config::default(), libp2p_mplex::Config::default())
 }
 
-fn secure<T>(transport: T, key: &Keypair) -> Result<Boxed<(PeerId, StreamMuxerBox)>, Error>
+/// The upgrade chain on a raw transport: multistream-select (lazy), Noise, [`muxers`], within
+/// 20 s. The one copy, used by the client's transports and by `hearth node`'s WebSocket.
+pub fn secure<T>(transport: T, key: &Keypair) -> Result<Boxed<(PeerId, StreamMuxerBox)>, Error>
 where
     T: Transport + Send + Unpin + 'static,
     T::Output: futures::AsyncRead + futures::AsyncWrite + Unpin + Send + 'static,
@@ -172,71 +176,33 @@ impl futures::AsyncWrite for SentIsFlushed {
     }
 }
 
-/// libp2p-webrtc-websys 0.5 assigns `ondatachannel` only after the Noise handshake, so data
-/// channels the node opens right after it are dropped by the browser (rust-libp2p#5646). This
-/// swaps in an `RTCPeerConnection` subclass that holds such channels, and their first messages,
-/// until libp2p's handlers are set, then hands them over in order. Installed once per page.
+/// The data-channel shim for WebRTC-direct (`webrtc_shim.js` says what and why), loaded once.
 #[cfg(target_arch = "wasm32")]
-mod webrtc_shim {
+pub mod webrtc_shim {
     use wasm_bindgen::prelude::wasm_bindgen;
 
-    #[wasm_bindgen(inline_js = r#"
-function holdMessages(ch) {
-  const desc = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
-  const held = [];
-  let handler = null;
-  const hold = (ev) => { if (!handler) held.push(ev); };
-  ch.addEventListener('message', hold);
-  Object.defineProperty(ch, 'onmessage', {
-    configurable: true,
-    get() { return handler; },
-    set(h) {
-      handler = h;
-      desc.set.call(ch, h);
-      if (h) {
-        ch.removeEventListener('message', hold);
-        const queued = held.splice(0);
-        queueMicrotask(() => { for (const ev of queued) h.call(ch, ev); });
-      }
-    },
-  });
-}
-export function install_webrtc_shim() {
-  const Base = globalThis.RTCPeerConnection;
-  if (!Base || Base.__hearthShim) return;
-  const desc = Object.getOwnPropertyDescriptor(Base.prototype, 'ondatachannel');
-  class Held extends Base {
-    constructor(...args) {
-      super(...args);
-      const early = [];
-      let handler = null;
-      Object.defineProperty(this, 'ondatachannel', {
-        configurable: true,
-        get() { return handler; },
-        set(h) {
-          handler = h;
-          desc.set.call(this, h);
-          if (h) {
-            const queued = early.splice(0);
-            queueMicrotask(() => { for (const ev of queued) h.call(this, ev); });
-          }
-        },
-      });
-      this.addEventListener('datachannel', (ev) => {
-        holdMessages(ev.channel);
-        if (!handler) early.push(ev);
-      });
-    }
-  }
-  Held.__hearthShim = true;
-  globalThis.RTCPeerConnection = Held;
-}
-"#)]
+    #[wasm_bindgen(module = "/src/net/webrtc_shim.js")]
     extern "C" {
         fn install_webrtc_shim();
+        fn observe_datachannels(buffer: bool);
+        fn early_datachannels() -> u32;
+        fn late_datachannels() -> u32;
     }
 
+    /// Makes every later WebRTC connection hold the node's early data channels.
     pub fn install() {
         install_webrtc_shim();
+    }
+
+    /// For the WebRTC-direct probe: whether later connections hold early channels (the shipped
+    /// client always does), with the counters reset.
+    pub fn observe(buffer: bool) {
+        observe_datachannels(buffer);
+    }
+
+    /// Data channels the remote opened before (early) and after (late) libp2p took them, since
+    /// the last [`observe`].
+    pub fn counts() -> (u32, u32) {
+        (early_datachannels(), late_datachannels())
     }
 }

@@ -14,6 +14,10 @@ pub const MAX_CONTENT_TOPICS_PER_REQUEST: usize = 100;
 pub const MAX_CRITERIA_PER_PEER: usize = 1000;
 /// nwaku `filter-max-peers-to-serve` CLI default.
 pub const MAX_PEERS: usize = 1000;
+/// Criteria one node holds across all its subscribers. nwaku bounds only peers × criteria per
+/// peer (a million); at up to ~650 bytes a criterion (100 per 64 KiB request) that is too much
+/// memory for a small server, so we hold a tenth of it.
+pub const MAX_CRITERIA_TOTAL: usize = 100_000;
 /// nwaku `DefaultSubscriptionTimeToLiveSec`: a subscription without ping or subscribe expires.
 pub const SUBSCRIPTION_TTL: Duration = Duration::from_secs(5 * 60);
 /// How often a client pings (js-waku's `keepAliveIntervalMs`), well inside the TTL.
@@ -49,7 +53,7 @@ status_codes! {
 
 use prost::Message as _;
 
-use crate::net::request::Cause;
+use super::Cause;
 use crate::proto::waku::filter::v2::filter_subscribe_request::FilterSubscribeType;
 use crate::proto::waku::filter::v2::{
     FilterSubscribeRequest, FilterSubscribeResponse, MessagePush,

@@ -53,7 +53,7 @@ impl StatusCode {
 
 use prost::Message as _;
 
-use crate::net::request::Cause;
+use super::Cause;
 use crate::proto::waku::lightpush::v2::{PushRequest, PushRpc};
 use crate::proto::waku::lightpush::v3::{LightPushRequest, LightPushResponse};
 use crate::waku::WakuMessage;

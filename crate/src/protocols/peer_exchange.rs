@@ -26,7 +26,7 @@ status_codes! {
 
 use prost::Message as _;
 
-use crate::net::request::Cause;
+use super::Cause;
 use crate::proto::waku::peer_exchange::v2::{PeerExchangeQuery, PeerExchangeRpc};
 use crate::waku::enr::Enr;
 

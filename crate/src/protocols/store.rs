@@ -14,9 +14,16 @@ pub const MAX_CONTENT_TOPICS: usize = 10;
 pub const MAX_HASHES: usize = 100;
 /// nwaku `MaxMessageTimestampVariance`: the archive refuses messages further from its clock.
 pub const MAX_TIMESTAMP_VARIANCE_NS: i64 = 20_000_000_000;
-/// A full page: 100 messages of up to 1 MiB each would be 100 MiB, which no node sends in one
-/// frame in practice; nwaku's client reads with its default limit. We bound it generously.
-pub const MAX_RESPONSE_FRAME: usize = 128 * 1024 * 1024;
+/// What one stored entry adds around its message: the 32-byte hash, the pubsub topic, and the
+/// protobuf tags and lengths.
+pub const ENTRY_OVERHEAD: usize = 1024;
+/// The largest legal answer: a full page ([`MAX_PAGE_SIZE`] messages, each at the message size
+/// limit, with its entry overhead), plus 64 KiB for the cursor, status and request id. nwaku reads
+/// store frames without a bound (`DefaultMaxRpcSize = -1`, `waku_store/rpc_codec.nim`); we bound
+/// them by what an honest node can send, and read only what arrives (`net::codec`).
+pub const MAX_RESPONSE_FRAME: usize = MAX_PAGE_SIZE as usize
+    * (crate::waku::message::DEFAULT_MAX_MESSAGE_SIZE + ENTRY_OVERHEAD)
+    + 64 * 1024;
 pub const MAX_REQUEST_FRAME: usize = 64 * 1024;
 
 status_codes! {
@@ -38,7 +45,7 @@ status_codes! {
 
 use prost::Message as _;
 
-use crate::net::request::Cause;
+use super::Cause;
 use crate::proto::waku::store::v3::{StoreQueryRequest, StoreQueryResponse};
 use crate::waku::{MessageHash, WakuMessage};
 

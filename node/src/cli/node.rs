@@ -8,6 +8,7 @@ use clap::Args;
 use libp2p::Multiaddr;
 
 use crate::service::archive::Retention;
+use crate::service::limits;
 use crate::service::rate_limit::{Rate, RateLimiter, parse_rate_limit};
 use crate::service::{ServiceConfig, run};
 
@@ -54,10 +55,52 @@ pub struct NodeArgs {
     #[arg(long)]
     pub retention_messages: Option<u64>,
 
-    /// nwaku syntax, repeatable: `[store|lightpush|filter|px:]<volume>/<period>(h|m|s|ms)`.
-    /// Default: filter:30/1m, the rest unlimited.
+    /// Largest size of the message store in MiB (message bytes, not SQLite's overhead); the
+    /// oldest messages go first; 0 for no cap. nwaku's `size:<n>GB` retention policy; nwaku's
+    /// default policy is time only (`time:172800`, `--store-message-retention-policy`).
+    #[arg(long, default_value_t = 1024)]
+    pub retention_mib: u64,
+
+    /// nwaku syntax, repeatable: `[store|lightpush|filter|px:]<volume>/<period>(h|m|s|ms)`,
+    /// per peer. Default: filter:30/1m (nwaku's), store:20/1s, lightpush:1000/1m, px:10/1m
+    /// (nwaku leaves these unlimited).
     #[arg(long = "rate-limit", value_name = "LIMIT")]
     pub rate_limits: Vec<String>,
+
+    /// Each rate limit also holds per remote IP address, with a bucket this many times a
+    /// peer's (default nwaku's colocation limit, 5); 0 turns per-IP rate limits off.
+    #[arg(long, default_value_t = crate::service::rate_limit::DEFAULT_IP_FACTOR)]
+    pub rate_limit_ip_factor: u32,
+
+    /// Most connections at once, in and out (nwaku `--max-connections`, 50).
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: u32,
+
+    /// Most inbound connections still in their handshake at once.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_PENDING)]
+    pub max_pending_connections: u32,
+
+    /// Most connections from one remote IP address (nwaku `--ip-colocation-limit`, 5);
+    /// 0 removes the limit.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_PER_IP)]
+    pub ip_colocation_limit: u32,
+
+    /// Apply per-IP limits (connections and rates) to loopback addresses too. Off by default:
+    /// behind a local TLS proxy every peer comes from 127.0.0.1.
+    #[arg(long)]
+    pub limit_loopback: bool,
+
+    /// Most connections one peer id may hold at once.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_PER_PEER)]
+    pub max_connections_per_peer: u32,
+
+    /// Most inbound request streams open at once on one connection.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_STREAMS)]
+    pub max_streams_per_connection: usize,
+
+    /// Above this resident memory (MiB) the node accepts no new connection.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_MEMORY_MIB)]
+    pub max_memory_mib: usize,
 
     /// Largest accepted message in bytes (the Status fleet uses 1 MiB).
     #[arg(long, default_value_t = hearth::waku::message::DEFAULT_MAX_MESSAGE_SIZE)]
@@ -86,6 +129,10 @@ pub struct NodeArgs {
     /// Most (pubsub, content topic) criteria one filter peer may hold.
     #[arg(long, default_value_t = hearth::protocols::filter::MAX_CRITERIA_PER_PEER)]
     pub filter_max_criteria: usize,
+
+    /// Most criteria held across all filter peers.
+    #[arg(long, default_value_t = hearth::protocols::filter::MAX_CRITERIA_TOTAL)]
+    pub filter_max_criteria_total: usize,
 
     /// When the data dir holds a community: leave requests to join pending for
     /// `hearth community accept|decline` instead of accepting them.
@@ -147,6 +194,7 @@ impl NodeArgs {
             retention: Retention {
                 max_age: Duration::from_secs(self.retention_days * 24 * 3600),
                 max_messages: self.retention_messages,
+                max_bytes: (self.retention_mib > 0).then(|| self.retention_mib * 1024 * 1024),
             },
             rate_limits,
             max_message_size: self.max_message_size,
@@ -155,6 +203,17 @@ impl NodeArgs {
             wss_tls: self.wss_cert.zip(self.wss_key),
             filter_max_peers: self.filter_max_peers,
             filter_max_criteria: self.filter_max_criteria,
+            filter_max_criteria_total: self.filter_max_criteria_total,
+            connection_limits: limits::ConnectionLimits {
+                max_connections: self.max_connections,
+                max_pending: self.max_pending_connections,
+                max_per_peer: self.max_connections_per_peer,
+                max_per_ip: self.ip_colocation_limit,
+                max_streams: self.max_streams_per_connection,
+                max_memory_mib: self.max_memory_mib,
+                limit_loopback: self.limit_loopback,
+            },
+            rate_ip_factor: self.rate_limit_ip_factor,
             peer_enrs: self.peer_enrs,
             control: crate::community::control::ControlOptions {
                 manual_accept: self.manual_accept,

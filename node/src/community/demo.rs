@@ -194,7 +194,7 @@ fn write_history(
         .map(|uuid| channel_chat_id(&community, &uuid))
         .collect();
     let chat = ChatKey::derive(&member_update_chat_id(&community));
-    let archive = Archive::open(&dir.join("store.sqlite3"))
+    let mut archive = Archive::open(&dir.join("store.sqlite3"))
         .map_err(|e| CommunityStoreError::Invalid(format!("the node's store: {e}")))?;
     let mut written = 0usize;
     let mut put = |out: Outgoing| -> Result<(), CommunityStoreError> {

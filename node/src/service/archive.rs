@@ -7,7 +7,8 @@
 //! to learn whether another page exists, and pages are returned oldest first.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hearth::proto::waku::store::v3::{StoreQueryRequest, StoreQueryResponse, WakuMessageKeyValue};
 use hearth::protocols::store::{
@@ -24,6 +25,10 @@ pub struct Retention {
     pub max_age: Duration,
     /// At most this many messages are kept, the oldest deleted first (nwaku's `capacity:`).
     pub max_messages: Option<u64>,
+    /// At most this many bytes of messages are kept, the oldest deleted first (nwaku's
+    /// `size:`). Enforced as messages arrive, not only on the periodic pass: a flood cannot
+    /// fill the disk between two passes.
+    pub max_bytes: Option<u64>,
 }
 
 impl Default for Retention {
@@ -31,6 +36,7 @@ impl Default for Retention {
         Self {
             max_age: Duration::from_secs(30 * 24 * 3600),
             max_messages: None,
+            max_bytes: None,
         }
     }
 }
@@ -50,8 +56,21 @@ pub enum Skipped {
     Duplicate,
 }
 
+/// How long one store query may hold the database before it is interrupted and answered 503:
+/// every query shape is served from an index, so an honest page takes milliseconds; the budget
+/// is for what an index cannot bound (a hundred content topics merged by time on a huge topic).
+pub const QUERY_BUDGET: Duration = Duration::from_millis(500);
+/// When the byte cap is passed, the oldest messages are deleted down to this share of it, so
+/// the next few inserts do not each trigger a delete.
+const TRIM_TO_PERCENT: u64 = 90;
+
 pub struct Archive {
     db: Connection,
+    /// Bytes of stored messages, kept current across inserts and deletes.
+    bytes: u64,
+    max_bytes: Option<u64>,
+    /// When the query running now must stop; read by SQLite's progress handler.
+    deadline: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Archive {
@@ -64,7 +83,14 @@ impl Archive {
         Self::init(Connection::open_in_memory()?)
     }
 
-    fn init(db: Connection) -> Result<Self, ArchiveError> {
+    /// Keeps the archive under `max_bytes` from now on (see [`Retention::max_bytes`]).
+    pub fn with_byte_cap(mut self, max_bytes: Option<u64>) -> Result<Self, ArchiveError> {
+        self.max_bytes = max_bytes;
+        self.enforce_byte_cap()?;
+        Ok(self)
+    }
+
+    fn init(mut db: Connection) -> Result<Self, ArchiveError> {
         db.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a committed insert survives power loss too, not only a killed process.
         db.pragma_update(None, "synchronous", "FULL")?;
@@ -78,15 +104,73 @@ impl Archive {
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS message_topic_time
                 ON message (pubsub_topic, content_topic, timestamp, hash);
-            CREATE INDEX IF NOT EXISTS message_time ON message (timestamp, hash);",
+            CREATE INDEX IF NOT EXISTS message_time ON message (timestamp, hash);
+            CREATE INDEX IF NOT EXISTS message_pubsub_time
+                ON message (pubsub_topic, timestamp, hash);",
         )?;
-        Ok(Self { db })
+        let deadline: Arc<Mutex<Option<Instant>>> = Arc::default();
+        let watch = deadline.clone();
+        db.progress_handler(
+            1000,
+            Some(move || {
+                watch
+                    .lock()
+                    .map(|d| d.is_some_and(|d| Instant::now() > d))
+                    .unwrap_or(false)
+            }),
+        )?;
+        let bytes = db.query_row(
+            "SELECT coalesce(sum(length(bytes)), 0) FROM message",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64;
+        Ok(Self {
+            db,
+            bytes,
+            max_bytes: None,
+            deadline,
+        })
+    }
+
+    /// Deletes the oldest messages while the archive is over its byte cap; returns how many.
+    fn enforce_byte_cap(&mut self) -> Result<usize, ArchiveError> {
+        let Some(max) = self.max_bytes else {
+            return Ok(0);
+        };
+        if self.bytes <= max {
+            return Ok(0);
+        }
+        let target = max / 100 * TRIM_TO_PERCENT;
+        let excess = self.bytes - target;
+        // The oldest rows whose bytes add up to the excess, read from the time index.
+        let mut victims: Vec<Vec<u8>> = Vec::new();
+        let mut freed = 0u64;
+        {
+            let mut stmt = self.db.prepare_cached(
+                "SELECT hash, length(bytes) FROM message ORDER BY timestamp ASC, hash ASC",
+            )?;
+            let mut rows = stmt.query([])?;
+            while freed < excess {
+                let Some(row) = rows.next()? else { break };
+                victims.push(row.get(0)?);
+                freed += row.get::<_, i64>(1)? as u64;
+            }
+        }
+        let tx = self.db.unchecked_transaction()?;
+        for hash in &victims {
+            tx.prepare_cached("DELETE FROM message WHERE hash = ?1")?
+                .execute([hash])?;
+        }
+        tx.commit()?;
+        let deleted = victims.len();
+        self.bytes = self.bytes.saturating_sub(freed);
+        Ok(deleted)
     }
 
     /// Archives a message unless nwaku would not: ephemeral, or timestamped more than 20 s away
     /// from `now_ns`. Returns what happened so callers can log it.
     pub fn insert(
-        &self,
+        &mut self,
         pubsub_topic: &str,
         message: &WakuMessage,
         hash: &MessageHash,
@@ -99,22 +183,26 @@ impl Archive {
         if ts < now_ns - MAX_TIMESTAMP_VARIANCE_NS || ts > now_ns + MAX_TIMESTAMP_VARIANCE_NS {
             return Ok(Err(Skipped::TimestampOutOfRange));
         }
+        let bytes = message.encode_to_vec();
+        let len = bytes.len() as u64;
         let n = self.db.execute(
             "INSERT OR IGNORE INTO message (hash, pubsub_topic, content_topic, timestamp, bytes)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![
-                &hash.0[..],
-                pubsub_topic,
-                message.content_topic,
-                ts,
-                message.encode_to_vec()
-            ],
+            rusqlite::params![&hash.0[..], pubsub_topic, message.content_topic, ts, bytes],
         )?;
-        Ok(if n == 1 {
-            Ok(())
-        } else {
-            Err(Skipped::Duplicate)
-        })
+        if n != 1 {
+            return Ok(Err(Skipped::Duplicate));
+        }
+        self.bytes += len;
+        let trimmed = self.enforce_byte_cap()?;
+        if trimmed > 0 {
+            tracing::info!(
+                deleted = trimmed,
+                bytes = self.bytes,
+                "store byte cap reached"
+            );
+        }
+        Ok(Ok(()))
     }
 
     pub fn count(&self) -> Result<u64, ArchiveError> {
@@ -135,7 +223,7 @@ impl Archive {
 
     /// Applies the retention policy; returns how many messages were deleted.
     pub fn apply_retention(
-        &self,
+        &mut self,
         retention: &Retention,
         now_ns: i64,
     ) -> Result<usize, ArchiveError> {
@@ -151,13 +239,23 @@ impl Archive {
                 [max as i64],
             )?;
         }
+        if deleted > 0 {
+            self.bytes = self.stored_bytes()?;
+        }
+        if let Some(cap) = retention.max_bytes {
+            self.max_bytes = Some(cap);
+            deleted += self.enforce_byte_cap()?;
+        }
         Ok(deleted)
     }
 
     /// Answers a store v3 query the way nwaku does, status codes included. `request_id` is echoed
     /// only on success, as nwaku does.
     pub fn query(&self, req: &StoreQueryRequest) -> StoreQueryResponse {
-        match self.run_query(req) {
+        self.set_deadline(Some(Instant::now() + QUERY_BUDGET));
+        let out = self.run_query(req);
+        self.set_deadline(None);
+        match out {
             Ok(mut res) => {
                 res.request_id = req.request_id.clone();
                 res.status_code = Some(StatusCode::Ok.code());
@@ -169,6 +267,16 @@ impl Archive {
                 format!("BAD_RESPONSE: archive error: INVALID_QUERY: {desc}"),
             ),
             Err(QueryError::Bad(desc)) => error_response(StatusCode::BadRequest, desc),
+            Err(QueryError::Archive(ArchiveError::Sqlite(rusqlite::Error::SqliteFailure(
+                e,
+                _,
+            )))) if e.code == rusqlite::ErrorCode::OperationInterrupted => error_response(
+                StatusCode::ServiceUnavailable,
+                format!(
+                    "query interrupted after {} ms; narrow it (a time range, fewer topics)",
+                    QUERY_BUDGET.as_millis()
+                ),
+            ),
             Err(QueryError::Archive(e)) => error_response(
                 StatusCode::BadResponse,
                 format!("BAD_RESPONSE: archive error: DRIVER_ERROR: {e}"),
@@ -176,7 +284,62 @@ impl Archive {
         }
     }
 
+    fn set_deadline(&self, deadline: Option<Instant>) {
+        if let Ok(mut d) = self.deadline.lock() {
+            *d = deadline;
+        }
+    }
+
     fn run_query(&self, req: &StoreQueryRequest) -> Result<StoreQueryResponse, QueryError> {
+        let QueryPlan {
+            sql,
+            args,
+            page,
+            forward,
+        } = self.plan(req)?;
+        let mut stmt = self.db.prepare_cached(&sql).map_err(ArchiveError::from)?;
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<Vec<u8>>>(2)?,
+                ))
+            })
+            .map_err(ArchiveError::from)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ArchiveError::from)?;
+
+        let more = rows.len() as u64 > page;
+        let mut entries: Vec<WakuMessageKeyValue> = rows
+            .into_iter()
+            .take(page as usize)
+            .map(|(hash, topic, bytes)| WakuMessageKeyValue {
+                message_hash: Some(hash),
+                // Stored bytes were encoded by us from a decoded message; a row that no longer
+                // decodes is a corrupt database, and is sent without data rather than not at all.
+                message: bytes.and_then(|b| WakuMessage::decode(b.as_slice()).ok()),
+                pubsub_topic: topic,
+            })
+            .collect();
+        let next = if more {
+            entries.last().and_then(|e| e.message_hash.clone())
+        } else {
+            None
+        };
+        if !forward {
+            entries.reverse();
+        }
+        Ok(StoreQueryResponse {
+            messages: entries,
+            pagination_cursor: next,
+            ..Default::default()
+        })
+    }
+}
+
+impl Archive {
+    fn plan(&self, req: &StoreQueryRequest) -> Result<QueryPlan, QueryError> {
         let has_content_filter = req.pubsub_topic.is_some() || !req.content_topics.is_empty();
         if has_content_filter && !req.message_hashes.is_empty() {
             return Err(QueryError::Bad(
@@ -289,45 +452,21 @@ impl Archive {
             "SELECT {columns} FROM message {filter} ORDER BY timestamp {order}, hash {order} LIMIT {}",
             page + 1
         );
-        let mut stmt = self.db.prepare_cached(&sql).map_err(ArchiveError::from)?;
-        let rows = stmt
-            .query_map(params_from_iter(args), |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<Vec<u8>>>(2)?,
-                ))
-            })
-            .map_err(ArchiveError::from)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(ArchiveError::from)?;
-
-        let more = rows.len() as u64 > page;
-        let mut entries: Vec<WakuMessageKeyValue> = rows
-            .into_iter()
-            .take(page as usize)
-            .map(|(hash, topic, bytes)| WakuMessageKeyValue {
-                message_hash: Some(hash),
-                // Stored bytes were encoded by us from a decoded message; a row that no longer
-                // decodes is a corrupt database, and is sent without data rather than not at all.
-                message: bytes.and_then(|b| WakuMessage::decode(b.as_slice()).ok()),
-                pubsub_topic: topic,
-            })
-            .collect();
-        let next = if more {
-            entries.last().and_then(|e| e.message_hash.clone())
-        } else {
-            None
-        };
-        if !forward {
-            entries.reverse();
-        }
-        Ok(StoreQueryResponse {
-            messages: entries,
-            pagination_cursor: next,
-            ..Default::default()
+        Ok(QueryPlan {
+            sql,
+            args,
+            page,
+            forward,
         })
     }
+}
+
+/// The SQL one store query runs, with its arguments.
+struct QueryPlan {
+    sql: String,
+    args: Vec<Value>,
+    page: u64,
+    forward: bool,
 }
 
 enum QueryError {
@@ -370,7 +509,7 @@ mod tests {
     }
 
     fn filled(n: i64) -> Archive {
-        let a = Archive::open_in_memory().unwrap();
+        let mut a = Archive::open_in_memory().unwrap();
         for i in 0..n {
             let m = msg(
                 i,
@@ -504,7 +643,7 @@ mod tests {
 
     #[test]
     fn skips_what_nwaku_does_not_archive_and_applies_retention() {
-        let a = Archive::open_in_memory().unwrap();
+        let mut a = Archive::open_in_memory().unwrap();
         let eph = WakuMessage {
             ephemeral: Some(true),
             ..msg(1, "/a/1/x/p")
@@ -536,10 +675,11 @@ mod tests {
             Err(Skipped::Duplicate)
         );
 
-        let a = filled(10);
+        let mut a = filled(10);
         let keep_5 = Retention {
             max_age: Duration::from_secs(3600),
             max_messages: Some(5),
+            max_bytes: None,
         };
         assert_eq!(a.apply_retention(&keep_5, NOW).unwrap(), 5);
         assert_eq!(a.count().unwrap(), 5);
@@ -551,7 +691,130 @@ mod tests {
         let short = Retention {
             max_age: Duration::from_secs(1),
             max_messages: None,
+            max_bytes: None,
         };
         assert_eq!(a.apply_retention(&short, NOW).unwrap(), 5);
+    }
+
+    #[test]
+    fn at_its_byte_cap_the_oldest_go_first() {
+        let mut a = Archive::open_in_memory()
+            .unwrap()
+            .with_byte_cap(Some(10_000))
+            .unwrap();
+        for i in 0..100 {
+            let m = WakuMessage {
+                payload: vec![i as u8; 400],
+                ..msg(i, "/a/1/x/p")
+            };
+            a.insert(PT, &m, &m.hash(PT), NOW).unwrap().unwrap();
+            assert!(a.bytes <= 10_000, "over the cap after insert {i}");
+        }
+        assert_eq!(
+            a.bytes,
+            a.stored_bytes().unwrap(),
+            "the running count is exact"
+        );
+        let kept = query(&a, |r| r.pagination_limit = Some(100));
+        let index = |kv: &WakuMessageKeyValue| {
+            let ts = kv.message.as_ref().and_then(|m| m.timestamp).unwrap();
+            (ts - msg(0, "").timestamp.unwrap()) / 1_000_000
+        };
+        let first = kept.messages.iter().map(index).min().unwrap();
+        // Every message from the first kept one to the newest is there: oldest first out.
+        assert_eq!(
+            kept.messages.iter().map(index).collect::<Vec<_>>(),
+            (first..100).collect::<Vec<_>>()
+        );
+        assert!(first > 70, "{first}");
+    }
+
+    /// Every query shape is answered from an index: the plan never scans the table.
+    #[test]
+    fn every_query_shape_is_served_from_an_index() {
+        let a = filled(50);
+        let some_hash = query(&a, |_| {}).messages[0].message_hash.clone();
+        type Shape = Box<dyn Fn(&mut StoreQueryRequest)>;
+        let shapes: Vec<(&str, Shape)> = vec![
+            ("pubsub + one content topic", Box::new(|_| {})),
+            (
+                "pubsub + ten content topics",
+                Box::new(|r| r.content_topics = (0..10).map(|i| format!("/a/1/{i}/p")).collect()),
+            ),
+            (
+                "pubsub + content topic + time range",
+                Box::new(|r| {
+                    r.time_start = Some(NOW - 5_000_000_000);
+                    r.time_end = Some(NOW);
+                }),
+            ),
+            ("pubsub only", Box::new(|r| r.content_topics.clear())),
+            (
+                "no filter at all",
+                Box::new(|r| {
+                    r.content_topics.clear();
+                    r.pubsub_topic = None;
+                }),
+            ),
+            (
+                "time range only",
+                Box::new(|r| {
+                    r.content_topics.clear();
+                    r.pubsub_topic = None;
+                    r.time_start = Some(NOW - 5_000_000_000);
+                }),
+            ),
+            (
+                "hashes",
+                Box::new(|r| {
+                    r.content_topics.clear();
+                    r.pubsub_topic = None;
+                    r.message_hashes = vec![vec![1; 32], vec![2; 32]];
+                }),
+            ),
+            ("with a cursor, backwards", {
+                let h = some_hash.clone();
+                Box::new(move |r| r.pagination_cursor = h.clone())
+            }),
+            ("with a cursor, forwards", {
+                let h = some_hash.clone();
+                Box::new(move |r| {
+                    r.pagination_cursor = h.clone();
+                    r.pagination_forward = true;
+                })
+            }),
+        ];
+        for (name, shape) in shapes {
+            let mut req = StoreQueryRequest {
+                request_id: "plan".into(),
+                include_data: true,
+                pubsub_topic: Some(PT.into()),
+                content_topics: vec!["/a/1/x/p".into()],
+                ..Default::default()
+            };
+            shape(&mut req);
+            let Ok(plan) = a.plan(&req) else {
+                panic!("{name}: no plan")
+            };
+            let mut stmt =
+                a.db.prepare(&format!("EXPLAIN QUERY PLAN {}", plan.sql))
+                    .unwrap();
+            let steps: Vec<String> = stmt
+                .query_map(params_from_iter(plan.args), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            println!("{name}: {}", steps.join(" | "));
+            for step in &steps {
+                let indexed = step.starts_with("SEARCH")
+                    || step.contains("USING INDEX")
+                    || step.contains("USING COVERING INDEX")
+                    || step.contains("USING PRIMARY KEY")
+                    || step.starts_with("USE TEMP B-TREE")
+                    || step.starts_with("MULTI-INDEX")
+                    || step.starts_with("INDEX ");
+                assert!(indexed, "{name}: {step}");
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ use hearth::protocols::filter::{
     MAX_CONTENT_TOPICS_PER_REQUEST, PUSH_PROTOCOL, PUSH_TIMEOUT, SUBSCRIPTION_TTL, StatusCode,
     TOO_MANY_REQUESTS_DESC,
 };
-use hearth::waku::WakuMessage;
+use hearth::waku::{PubsubTopic, WakuMessage};
 use libp2p::{PeerId, Stream, StreamProtocol};
 use prost::Message;
 use tokio::sync::mpsc;
@@ -29,16 +29,28 @@ use super::{Hub, lock};
 /// client refills from store), so one stalled browser cannot grow the node's memory.
 const PUSH_QUEUE: usize = 256;
 
+/// One peer's criteria, kept as pubsub topic → content topics: the pubsub topic is parsed and
+/// held once per peer, not copied into every criterion.
 struct Subscriber {
-    criteria: HashSet<(String, String)>,
+    criteria: HashMap<PubsubTopic, HashSet<String>>,
+    /// Content topics across `criteria`.
+    count: usize,
     last_seen: Instant,
     push: mpsc::Sender<MessagePush>,
 }
 
+/// Every filter subscription the node holds, bounded three ways: peers served
+/// (`filter-max-peers-to-serve`), criteria per peer (`filter-max-criteria`), both nwaku's, and
+/// criteria in total (ours: nwaku's bound is only their product, a million).
 pub struct FilterRegistry {
     subscribers: HashMap<PeerId, Subscriber>,
     max_peers: usize,
     max_criteria: usize,
+    max_total: usize,
+    /// Criteria across all subscribers.
+    total: usize,
+    /// The pubsub topics this node serves; a subscription for any other is refused.
+    served: HashSet<PubsubTopic>,
     /// Opens push streams; absent in unit tests, where pushes are only counted.
     streams: Option<libp2p_stream::Control>,
 }
@@ -47,12 +59,17 @@ impl FilterRegistry {
     pub fn new(
         max_peers: usize,
         max_criteria: usize,
+        max_total: usize,
+        served: impl IntoIterator<Item = PubsubTopic>,
         streams: Option<libp2p_stream::Control>,
     ) -> Self {
         Self {
             subscribers: HashMap::new(),
             max_peers,
             max_criteria,
+            max_total,
+            total: 0,
+            served: served.into_iter().collect(),
             streams,
         }
     }
@@ -62,7 +79,17 @@ impl FilterRegistry {
     }
 
     pub fn criteria_count(&self) -> usize {
-        self.subscribers.values().map(|s| s.criteria.len()).sum()
+        self.total
+    }
+
+    fn remove_peer(&mut self, peer: &PeerId) -> bool {
+        match self.subscribers.remove(peer) {
+            Some(s) => {
+                self.total -= s.count;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Applies one request; returns the status and its description.
@@ -96,15 +123,31 @@ impl FilterRegistry {
                 format!("exceeds maximum content topics: {MAX_CONTENT_TOPICS_PER_REQUEST}"),
             );
         }
-        match kind {
-            FilterSubscribeType::SubscriberPing => match self.subscribers.get_mut(&peer) {
+        // Parsed and checked before anything is kept: a topic we do not serve would never
+        // receive a message, and an unparsed one could be any 64 KiB string.
+        let topic = if needs_criteria {
+            match pubsub.parse::<PubsubTopic>() {
+                Ok(t) if self.served.contains(&t) => Some(t),
+                Ok(t) => {
+                    return (
+                        StatusCode::BadRequest,
+                        format!("pubsub topic {t} is not served"),
+                    );
+                }
+                Err(e) => return (StatusCode::BadRequest, format!("pubsub topic: {e}")),
+            }
+        } else {
+            None
+        };
+        match (kind, topic) {
+            (FilterSubscribeType::SubscriberPing, _) => match self.subscribers.get_mut(&peer) {
                 Some(s) => {
                     s.last_seen = now;
                     (StatusCode::Ok, "OK".into())
                 }
                 None => (StatusCode::NotFound, NO_SUBSCRIPTIONS.into()),
             },
-            FilterSubscribeType::Subscribe => {
+            (FilterSubscribeType::Subscribe, Some(topic)) => {
                 if !self.subscribers.contains_key(&peer) && self.subscribers.len() >= self.max_peers
                 {
                     return (
@@ -115,55 +158,91 @@ impl FilterRegistry {
                         ),
                     );
                 }
-                let existing = self.subscribers.get(&peer).map(|s| &s.criteria);
-                let new: HashSet<(String, String)> = req
+                let existing = self
+                    .subscribers
+                    .get(&peer)
+                    .and_then(|s| s.criteria.get(&topic));
+                let new: HashSet<&String> = req
                     .content_topics
                     .iter()
-                    .map(|c| (pubsub.to_owned(), c.clone()))
-                    .filter(|k| existing.is_none_or(|e| !e.contains(k)))
+                    .filter(|c| existing.is_none_or(|e| !e.contains(*c)))
                     .collect();
-                if existing.map_or(0, |e| e.len()) + new.len() > self.max_criteria {
+                let held = self.subscribers.get(&peer).map_or(0, |s| s.count);
+                if held + new.len() > self.max_criteria {
                     return (
                         StatusCode::ServiceUnavailable,
                         "peer has reached maximum number of filter criteria".into(),
                     );
                 }
+                if self.total + new.len() > self.max_total {
+                    return (
+                        StatusCode::ServiceUnavailable,
+                        "node has reached maximum number of filter criteria".into(),
+                    );
+                }
+                let added = new.len();
+                let new: Vec<String> = new.into_iter().cloned().collect();
                 let streams = self.streams.clone();
                 let sub = self.subscribers.entry(peer).or_insert_with(|| Subscriber {
-                    criteria: HashSet::new(),
+                    criteria: HashMap::new(),
+                    count: 0,
                     last_seen: now,
                     push: spawn_pusher(peer, streams),
                 });
-                sub.criteria.extend(new);
+                sub.criteria.entry(topic).or_default().extend(new);
+                sub.count += added;
                 sub.last_seen = now;
+                self.total += added;
                 (StatusCode::Ok, "OK".into())
             }
-            FilterSubscribeType::Unsubscribe => match self.subscribers.get_mut(&peer) {
-                None => (StatusCode::NotFound, NO_SUBSCRIPTIONS.into()),
-                Some(s) => {
+            (FilterSubscribeType::Unsubscribe, Some(topic)) => {
+                let Some(s) = self.subscribers.get_mut(&peer) else {
+                    return (StatusCode::NotFound, NO_SUBSCRIPTIONS.into());
+                };
+                let mut removed = 0;
+                if let Some(set) = s.criteria.get_mut(&topic) {
                     for c in &req.content_topics {
-                        s.criteria.remove(&(pubsub.to_owned(), c.clone()));
+                        removed += usize::from(set.remove(c));
                     }
-                    s.last_seen = now;
-                    if s.criteria.is_empty() {
-                        self.subscribers.remove(&peer);
+                    if set.is_empty() {
+                        s.criteria.remove(&topic);
                     }
-                    (StatusCode::Ok, "OK".into())
                 }
-            },
-            FilterSubscribeType::UnsubscribeAll => match self.subscribers.remove(&peer) {
-                None => (StatusCode::NotFound, NO_SUBSCRIPTIONS.into()),
-                Some(_) => (StatusCode::Ok, "OK".into()),
-            },
+                s.count -= removed;
+                s.last_seen = now;
+                self.total -= removed;
+                if s.count == 0 {
+                    self.subscribers.remove(&peer);
+                }
+                (StatusCode::Ok, "OK".into())
+            }
+            (FilterSubscribeType::UnsubscribeAll, _) => {
+                if self.remove_peer(&peer) {
+                    (StatusCode::Ok, "OK".into())
+                } else {
+                    (StatusCode::NotFound, NO_SUBSCRIPTIONS.into())
+                }
+            }
+            // Subscribe and Unsubscribe always carry a parsed topic here.
+            (FilterSubscribeType::Subscribe | FilterSubscribeType::Unsubscribe, None) => (
+                StatusCode::BadRequest,
+                "pubsubTopic and contentTopics must be specified".into(),
+            ),
         }
     }
 
     /// Queues `message` for every subscriber whose criteria match; returns how many.
     pub fn dispatch(&self, pubsub: &str, message: &WakuMessage) -> usize {
-        let key = (pubsub.to_owned(), message.content_topic.clone());
+        let Ok(topic) = pubsub.parse::<PubsubTopic>() else {
+            return 0;
+        };
         let mut n = 0;
         for (peer, sub) in &self.subscribers {
-            if sub.criteria.contains(&key) {
+            if sub
+                .criteria
+                .get(&topic)
+                .is_some_and(|set| set.contains(&message.content_topic))
+            {
                 let push = MessagePush {
                     waku_message: Some(message.clone()),
                     pubsub_topic: Some(pubsub.to_owned()),
@@ -180,9 +259,15 @@ impl FilterRegistry {
     /// Drops subscriptions not refreshed within the TTL and peers that cannot take pushes.
     fn expire(&mut self, now: Instant, lacks_push: impl Fn(&PeerId) -> bool) -> usize {
         let before = self.subscribers.len();
+        let mut dropped = 0;
         self.subscribers.retain(|peer, s| {
-            now.duration_since(s.last_seen) < SUBSCRIPTION_TTL && !lacks_push(peer)
+            let keep = now.duration_since(s.last_seen) < SUBSCRIPTION_TTL && !lacks_push(peer);
+            if !keep {
+                dropped += s.count;
+            }
+            keep
         });
+        self.total -= dropped;
         before - self.subscribers.len()
     }
 }
@@ -247,7 +332,7 @@ pub fn handle(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u8>> {
         .ok()
         .filter(|r| !r.request_id.is_empty())?;
     let now = Instant::now();
-    if !hub.limiter.allow(Limited::Filter, peer, now) {
+    if !hub.allow(Limited::Filter, peer) {
         hub.stats
             .refused
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -299,9 +384,65 @@ mod tests {
         }
     }
 
+    fn served() -> Vec<PubsubTopic> {
+        vec![PubsubTopic::new(16, 32), PubsubTopic::new(16, 64)]
+    }
+
+    #[tokio::test]
+    async fn pubsub_topic_parsed_and_served_or_refused() {
+        let mut r = FilterRegistry::new(10, 1000, 150, served(), None);
+        let (a, now) = (PeerId::random(), Instant::now());
+        let mut unserved = req(FilterSubscribeType::Subscribe, 1);
+        unserved.pubsub_topic = Some("/waku/2/rs/16/33".into());
+        assert_eq!(
+            r.handle(a, &unserved, now),
+            (
+                StatusCode::BadRequest,
+                "pubsub topic /waku/2/rs/16/33 is not served".into()
+            )
+        );
+        let mut garbage = req(FilterSubscribeType::Subscribe, 1);
+        garbage.pubsub_topic = Some("x".repeat(60 * 1024));
+        assert_eq!(r.handle(a, &garbage, now).0, StatusCode::BadRequest);
+        assert_eq!(r.criteria_count(), 0, "nothing kept from refused requests");
+        // The total cap holds across peers: 100 + 50 fit, one more does not.
+        assert_eq!(
+            r.handle(a, &req(FilterSubscribeType::Subscribe, 100), now)
+                .0,
+            StatusCode::Ok
+        );
+        let b = PeerId::random();
+        assert_eq!(
+            r.handle(b, &req(FilterSubscribeType::Subscribe, 50), now).0,
+            StatusCode::Ok
+        );
+        assert_eq!(r.criteria_count(), 150);
+        let mut one_more = req(FilterSubscribeType::Subscribe, 1);
+        one_more.content_topics = vec!["/app/1/other/proto".into()];
+        assert_eq!(
+            r.handle(b, &one_more, now),
+            (
+                StatusCode::ServiceUnavailable,
+                "node has reached maximum number of filter criteria".into()
+            )
+        );
+        // Re-subscribing to held criteria adds none and is fine.
+        assert_eq!(
+            r.handle(b, &req(FilterSubscribeType::Subscribe, 50), now).0,
+            StatusCode::Ok
+        );
+        assert_eq!(
+            r.handle(a, &req(FilterSubscribeType::UnsubscribeAll, 0), now)
+                .0,
+            StatusCode::Ok
+        );
+        assert_eq!(r.criteria_count(), 50);
+        assert_eq!(r.handle(b, &one_more, now).0, StatusCode::Ok);
+    }
+
     #[tokio::test]
     async fn nwaku_codes_for_every_request_kind() {
-        let mut r = FilterRegistry::new(2, 150, None);
+        let mut r = FilterRegistry::new(2, 150, 10_000, served(), None);
         let (a, now) = (PeerId::random(), Instant::now());
         assert_eq!(
             r.handle(a, &req(FilterSubscribeType::SubscriberPing, 0), now)
@@ -391,7 +532,7 @@ mod tests {
 
     #[tokio::test]
     async fn subscriptions_expire_without_pings() {
-        let mut r = FilterRegistry::new(10, 100, None);
+        let mut r = FilterRegistry::new(10, 100, 10_000, served(), None);
         let (a, b, t0) = (PeerId::random(), PeerId::random(), Instant::now());
         r.handle(a, &req(FilterSubscribeType::Subscribe, 1), t0);
         r.handle(b, &req(FilterSubscribeType::Subscribe, 1), t0);

@@ -1,7 +1,5 @@
 //! Light push v3 and v2 servers (nwaku `waku_lightpush/`, `waku_lightpush_legacy/`).
 
-use std::time::Instant;
-
 use hearth::net::rpc::FrameBody;
 use hearth::proto::waku::lightpush::{v2, v3};
 use hearth::protocols::RATE_LIMITED_REQUEST_ID;
@@ -67,6 +65,14 @@ async fn push(hub: &Hub, pubsub_topic: Option<String>, message: Option<WakuMessa
         }
         Err(e) => return Outcome::refuse(StatusCode::BadRequest, e.to_string()),
     }
+    // nwaku stamps a message that has no timestamp with its own clock as it publishes it
+    // (`waku_relay/protocol.nim`, `publish`: `if message.timestamp == 0`), and the archive
+    // stores it so stamped. Without this the archive's 20 s window refused it: 200, never
+    // stored.
+    let mut message = message;
+    if message.timestamp.unwrap_or(0) == 0 {
+        message.timestamp = Some(super::now_ns());
+    }
     // A lone development node has no relay peers; nwaku would answer 505, which makes js-waku
     // treat the push as failed. We store and push it to filter subscribers, and say 200 with the
     // true relay count (0), so a standalone node is useful.
@@ -90,7 +96,7 @@ pub async fn handle_v3(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u
         status_desc: Some(desc),
         relay_peer_count: None,
     };
-    if !hub.limiter.allow(Limited::Lightpush, peer, Instant::now()) {
+    if !hub.allow(Limited::Lightpush, peer) {
         hub.stats
             .refused
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -138,7 +144,7 @@ pub async fn handle_v2(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u
         }
         .encode_to_vec()
     };
-    if !hub.limiter.allow(Limited::Lightpush, peer, Instant::now()) {
+    if !hub.allow(Limited::Lightpush, peer) {
         hub.stats
             .refused
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

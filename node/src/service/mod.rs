@@ -10,6 +10,7 @@ pub mod archive;
 mod filter;
 mod http;
 mod lightpush;
+pub mod limits;
 mod metadata;
 mod peer_exchange;
 pub mod rate_limit;
@@ -51,6 +52,11 @@ pub struct ServiceConfig {
     pub wss_tls: Option<(PathBuf, PathBuf)>,
     pub filter_max_peers: usize,
     pub filter_max_criteria: usize,
+    /// Criteria held across all filter peers.
+    pub filter_max_criteria_total: usize,
+    pub connection_limits: limits::ConnectionLimits,
+    /// Per-IP rate-limit buckets are this many times a peer's (0: no per-IP buckets).
+    pub rate_ip_factor: u32,
     /// Other nodes' records (`--peer-enr`): without discv5 the operator is the node's only
     /// source of records for peer exchange to serve.
     pub peer_enrs: Vec<Enr>,
@@ -246,6 +252,16 @@ impl Hub {
         Accepted::New { relay_peers }
     }
 
+    /// Takes a rate-limit token for `peer` and for the IP address it connected from.
+    pub fn allow(&self, proto: rate_limit::Limited, peer: PeerId) -> bool {
+        let ip = lock(&self.peers)
+            .get(&peer)
+            .and_then(|p| p.addr.as_ref())
+            .and_then(|a| self.config.connection_limits.ip_key(a));
+        self.limiter
+            .allow(proto, peer, ip, std::time::Instant::now())
+    }
+
     pub fn peer_supports(&self, peer: &PeerId, protocol: &str) -> Option<bool> {
         lock(&self.peers)
             .get(peer)
@@ -298,9 +314,10 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
     std::fs::create_dir_all(&config.data_dir)?;
     let keypair = swarm::load_or_create_key(&config.data_dir)?;
     let enr_key = peer_exchange::signing_key(&keypair)?;
-    let archive = Arc::new(Mutex::new(Archive::open(
-        &config.data_dir.join("store.sqlite3"),
-    )?));
+    let archive = Arc::new(Mutex::new(
+        Archive::open(&config.data_dir.join("store.sqlite3"))?
+            .with_byte_cap(config.retention.max_bytes)?,
+    ));
     let swarm = swarm::build(&config, keypair).await?;
     let (commands, command_rx) = mpsc::unbounded_channel();
     let streams = swarm.behaviour().stream.new_control();
@@ -319,9 +336,14 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
         filter: Mutex::new(FilterRegistry::new(
             config.filter_max_peers,
             config.filter_max_criteria,
+            config.filter_max_criteria_total,
+            config
+                .shards
+                .iter()
+                .map(|s| PubsubTopic::new(config.cluster, *s)),
             Some(streams.clone()),
         )),
-        limiter: RateLimiter::new(config.rate_limits.clone()),
+        limiter: RateLimiter::with_ip_factor(config.rate_limits.clone(), config.rate_ip_factor),
         commands,
         peers: Mutex::new(HashMap::new()),
         listen_addrs: Mutex::new(Vec::new()),

@@ -89,10 +89,7 @@ pub fn handle(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u8>> {
             status_desc: desc,
         }),
     };
-    let res = if !hub
-        .limiter
-        .allow(Limited::PeerExchange, peer, Instant::now())
-    {
+    let res = if !hub.allow(Limited::PeerExchange, peer) {
         answer(StatusCode::TooManyRequests, None, vec![])
     } else {
         match body {

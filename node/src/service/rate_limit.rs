@@ -1,10 +1,18 @@
 //! Request rate limits per protocol and peer, configured with nwaku's `--rate-limit` syntax:
 //! `[store|lightpush|filter|px:]<volume>/<period><h|m|s|ms>`.
 //!
-//! nwaku's defaults: filter 30 per minute per peer, everything else unlimited. A limited request is
-//! not read: the service writes its canned 429 answer (`request_id` "N/A") and closes the stream.
+//! nwaku's defaults (`DefaultProtocolRateLimit`, `waku/common/rate_limit/setting.nim`): filter 30
+//! per minute per peer, everything else unlimited. Ours limit every served protocol by default,
+//! because a node facing the internet must not answer 500 store queries a second to one peer;
+//! the figures leave an honest client far below them (see [`RateLimiter::default_rates`]).
+//!
+//! Peer ids are free, so each limit also holds per remote IP address, with a bucket
+//! `ip_factor` times as large (by default nwaku's colocation limit, 5: as many peers as one IP
+//! may connect). A limited request is not read: the service writes its canned 429 answer
+//! (`request_id` "N/A") and closes the stream.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -69,61 +77,106 @@ pub fn parse_rate_limit(s: &str) -> Result<(Option<Limited>, Rate), RateError> {
     Ok((proto, Rate { volume, period }))
 }
 
+/// Whose bucket a request draws on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    Peer(PeerId),
+    Ip(IpAddr),
+}
+
 struct Bucket {
     tokens: f64,
     updated: Instant,
 }
 
-/// Token buckets per (protocol, peer). Buckets idle for two periods are forgotten, so memory
-/// follows the number of active peers, not of peers ever seen.
-pub struct RateLimiter {
-    rates: HashMap<Limited, Rate>,
-    buckets: Mutex<HashMap<(Limited, PeerId), Bucket>>,
-}
-
-impl RateLimiter {
-    pub fn new(rates: HashMap<Limited, Rate>) -> Self {
-        Self {
-            rates,
-            buckets: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// nwaku's defaults.
-    pub fn default_rates() -> HashMap<Limited, Rate> {
-        HashMap::from([(
-            Limited::Filter,
-            Rate {
-                volume: 30,
-                period: Duration::from_secs(60),
-            },
-        )])
-    }
-
-    /// Takes one token for `peer` on `proto`; false means answer 429.
-    pub fn allow(&self, proto: Limited, peer: PeerId, now: Instant) -> bool {
-        let Some(rate) = self.rates.get(&proto) else {
-            return true;
-        };
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() > 10_000 {
-            let horizon = rate.period * 2;
-            buckets.retain(|_, b| now.duration_since(b.updated) < horizon);
-        }
-        let bucket = buckets.entry((proto, peer)).or_insert(Bucket {
-            tokens: f64::from(rate.volume),
-            updated: now,
-        });
-        let refill = now.duration_since(bucket.updated).as_secs_f64() / rate.period.as_secs_f64();
-        bucket.tokens =
-            (bucket.tokens + refill * f64::from(rate.volume)).min(f64::from(rate.volume));
-        bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+impl Bucket {
+    /// Refills for the time since the last call, then takes one token if there is one.
+    fn take(&mut self, volume: f64, period: Duration, now: Instant) -> bool {
+        let refill = now.duration_since(self.updated).as_secs_f64() / period.as_secs_f64();
+        self.tokens = (self.tokens + refill * volume).min(volume);
+        self.updated = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
             true
         } else {
             false
         }
+    }
+}
+
+/// Buckets kept before idle ones are swept.
+const SWEEP_ABOVE: usize = 10_000;
+
+/// Token buckets per (protocol, peer) and per (protocol, IP). Buckets idle for two periods are
+/// forgotten, so memory follows the number of active peers, not of peers ever seen.
+pub struct RateLimiter {
+    rates: HashMap<Limited, Rate>,
+    ip_factor: u32,
+    buckets: Mutex<HashMap<(Limited, Who), Bucket>>,
+}
+
+/// Default per-IP bucket size, as a multiple of the per-peer one: nwaku's colocation limit.
+pub const DEFAULT_IP_FACTOR: u32 = super::limits::DEFAULT_MAX_PER_IP;
+
+impl RateLimiter {
+    pub fn new(rates: HashMap<Limited, Rate>) -> Self {
+        Self::with_ip_factor(rates, DEFAULT_IP_FACTOR)
+    }
+
+    /// `ip_factor` 0 turns the per-IP buckets off.
+    pub fn with_ip_factor(rates: HashMap<Limited, Rate>, ip_factor: u32) -> Self {
+        Self {
+            rates,
+            ip_factor,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Every protocol limited. Filter is nwaku's (`FilterDefaultPerPeerRateLimit`, 30 a minute,
+    /// `waku/common/rate_limit/setting.nim`); nwaku leaves the others unlimited, we do not:
+    /// store 20 pages a second (a browser reads a few pages per view), lightpush 1,000 a minute
+    /// (a chat client sends a few a minute; a burst of a thousand still passes), peer exchange
+    /// 10 a minute (our client asks once a minute while short of peers).
+    pub fn default_rates() -> HashMap<Limited, Rate> {
+        let rate = |volume, secs| Rate {
+            volume,
+            period: Duration::from_secs(secs),
+        };
+        HashMap::from([
+            (Limited::Filter, rate(30, 60)),
+            (Limited::Store, rate(20, 1)),
+            (Limited::Lightpush, rate(1000, 60)),
+            (Limited::PeerExchange, rate(10, 60)),
+        ])
+    }
+
+    /// Takes one token for `peer` (and for its IP address, when known) on `proto`; false means
+    /// answer 429.
+    pub fn allow(&self, proto: Limited, peer: PeerId, ip: Option<IpAddr>, now: Instant) -> bool {
+        let Some(rate) = self.rates.get(&proto) else {
+            return true;
+        };
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > SWEEP_ABOVE {
+            let horizon = rate.period * 2;
+            buckets.retain(|_, b| now.duration_since(b.updated) < horizon);
+        }
+        let volume = f64::from(rate.volume);
+        if let Some(ip) = ip.filter(|_| self.ip_factor > 0) {
+            let ip_volume = volume * f64::from(self.ip_factor);
+            let bucket = buckets.entry((proto, Who::Ip(ip))).or_insert(Bucket {
+                tokens: ip_volume,
+                updated: now,
+            });
+            if !bucket.take(ip_volume, rate.period, now) {
+                return false;
+            }
+        }
+        let bucket = buckets.entry((proto, Who::Peer(peer))).or_insert(Bucket {
+            tokens: volume,
+            updated: now,
+        });
+        bucket.take(volume, rate.period, now)
     }
 }
 
@@ -176,13 +229,42 @@ mod tests {
         )]));
         let p = PeerId::random();
         let t = Instant::now();
-        assert!((0..3).all(|_| rl.allow(Limited::Store, p, t)));
-        assert!(!rl.allow(Limited::Store, p, t));
-        assert!(rl.allow(Limited::Store, PeerId::random(), t), "per peer");
-        assert!(rl.allow(Limited::Lightpush, p, t), "unlimited protocol");
+        assert!((0..3).all(|_| rl.allow(Limited::Store, p, None, t)));
+        assert!(!rl.allow(Limited::Store, p, None, t));
         assert!(
-            rl.allow(Limited::Store, p, t + Duration::from_secs(1)),
+            rl.allow(Limited::Store, PeerId::random(), None, t),
+            "per peer"
+        );
+        assert!(
+            rl.allow(Limited::Lightpush, p, None, t),
+            "unlimited protocol"
+        );
+        assert!(
+            rl.allow(Limited::Store, p, None, t + Duration::from_secs(1)),
             "refilled one token"
         );
+    }
+
+    #[test]
+    fn fresh_peer_ids_share_their_ip_bucket() {
+        let rl = RateLimiter::with_ip_factor(
+            HashMap::from([(
+                Limited::Store,
+                Rate {
+                    volume: 2,
+                    period: Duration::from_secs(60),
+                },
+            )]),
+            3,
+        );
+        let ip: IpAddr = "192.0.2.7".parse().unwrap();
+        let t = Instant::now();
+        // Each fresh peer id has a full bucket of its own, but the IP's holds 2 × 3 = 6.
+        let allowed = (0..20)
+            .filter(|_| rl.allow(Limited::Store, PeerId::random(), Some(ip), t))
+            .count();
+        assert_eq!(allowed, 6);
+        let other: IpAddr = "192.0.2.8".parse().unwrap();
+        assert!(rl.allow(Limited::Store, PeerId::random(), Some(other), t));
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hearth::net::rpc::FrameBody;
 use hearth::proto::waku::store::v3::{StoreQueryRequest, StoreQueryResponse};
@@ -17,7 +17,7 @@ use super::{Hub, lock, now_ns};
 
 /// Store v3: one `StoreQueryRequest` in, one `StoreQueryResponse` out.
 pub async fn handle(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u8>> {
-    if !hub.limiter.allow(Limited::Store, peer, Instant::now()) {
+    if !hub.allow(Limited::Store, peer) {
         hub.stats.refused.fetch_add(1, Ordering::Relaxed);
         let res = StoreQueryResponse {
             request_id: RATE_LIMITED_REQUEST_ID.into(),

@@ -12,13 +12,11 @@ use hearth::proto::waku::metadata::v1::{WakuMetadataRequest, WakuMetadataRespons
 use hearth::waku::{PubsubTopic, WakuMessage};
 use libp2p::core::muxing::StreamMuxerBox;
 use libp2p::core::transport::Boxed;
-use libp2p::core::upgrade::Version;
 use libp2p::identity::{Keypair, secp256k1};
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{
-    PeerId, StreamProtocol, Swarm, Transport, gossipsub, identify, noise, ping, request_response,
-    tcp, yamux,
+    PeerId, StreamProtocol, Swarm, gossipsub, identify, noise, ping, request_response, tcp,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
@@ -39,6 +37,10 @@ type AwaitingFirstStream = HashMap<PeerId, oneshot::Sender<()>>;
 
 #[derive(NetworkBehaviour)]
 pub(crate) struct Behaviour {
+    /// Connection limits come first, so a refused connection costs no other behaviour anything.
+    pub per_ip: super::limits::PerIp,
+    pub limits: libp2p::connection_limits::Behaviour,
+    pub memory: libp2p::memory_connection_limits::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
     pub relay: gossipsub::Behaviour,
@@ -83,14 +85,6 @@ fn load_or_create_certificate(
     Ok(cert)
 }
 
-/// js-waku speaks only mplex, nwaku and rust-libp2p prefer yamux: offer both.
-fn muxers() -> libp2p::core::upgrade::SelectUpgrade<yamux::Config, libp2p_mplex::Config> {
-    libp2p::core::upgrade::SelectUpgrade::new(
-        yamux::Config::default(),
-        libp2p_mplex::Config::default(),
-    )
-}
-
 fn websocket_transport(
     key: &Keypair,
     tls: Option<&(std::path::PathBuf, std::path::PathBuf)>,
@@ -112,13 +106,7 @@ fn websocket_transport(
         let key = libp2p::websocket::tls::PrivateKey::new(key.into_contents());
         ws.set_tls_config(libp2p::websocket::tls::Config::new(key, certs)?);
     }
-    Ok(ws
-        .upgrade(Version::V1Lazy)
-        .authenticate(noise::Config::new(key)?)
-        .multiplex(muxers())
-        .timeout(Duration::from_secs(20))
-        .map(|(peer, muxer), _| (peer, StreamMuxerBox::new(muxer)))
-        .boxed())
+    hearth::net::transport::secure(ws, key)
 }
 
 fn relay_behaviour(
@@ -143,6 +131,8 @@ fn relay_behaviour(
         .prune_backoff(Duration::from_secs(60))
         .unsubscribe_backoff(Duration::from_secs(5))
         .flood_publish(true)
+        // Nothing is forwarded before `validate_relayed` has looked at it.
+        .validate_messages()
         .max_transmit_size(config.max_message_size + 64 * 1024)
         .build()?;
     let mut relay = gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Anonymous, gs)?;
@@ -161,16 +151,20 @@ pub async fn build(
     let cert = load_or_create_certificate(&config.data_dir)?;
     let tls = config.wss_tls.clone();
     let relay = relay_behaviour(config)?;
+    let limits = config.connection_limits;
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
         .with_tcp(
             tcp::Config::default().nodelay(true),
             noise::Config::new,
-            muxers,
+            hearth::net::transport::muxers,
         )?
         .with_other_transport(|key| libp2p_webrtc::tokio::Transport::new(key.clone(), cert))?
         .with_other_transport(|key| websocket_transport(key, tls.as_ref()))?
         .with_behaviour(|key| Behaviour {
+            per_ip: super::limits::PerIp::new(limits),
+            limits: limits.behaviour(),
+            memory: limits.memory_behaviour(),
             identify: identify::Behaviour::new(
                 identify::Config::new("/vac/waku/2.0.0".into(), key.public())
                     .with_agent_version(format!("hearth/{}", hearth::VERSION)),
@@ -187,7 +181,7 @@ pub async fn build(
                 }),
                 request_response::Config::default()
                     .with_request_timeout(super::REQUEST_TIMEOUT)
-                    .with_max_concurrent_streams(256),
+                    .with_max_concurrent_streams(limits.max_streams),
             ),
             stream: libp2p_stream::Behaviour::new(),
         })?
@@ -301,20 +295,26 @@ fn on_event(
             entry.agent = Some(info.agent_version);
         }
         SwarmEvent::Behaviour(BehaviourEvent::Relay(gossipsub::Event::Message {
-            message, ..
+            propagation_source,
+            message_id,
+            message,
         })) => {
-            let topic = message.topic.as_str().parse::<PubsubTopic>();
-            let decoded = WakuMessage::decode_bounded(&message.data, hub.config.limits());
-            match (topic, decoded) {
-                (Ok(topic), Ok(msg))
-                    if hub.config.serves(&topic) && msg.validate(hub.config.limits()).is_ok() =>
-                {
-                    let hub = hub.clone();
-                    tokio::spawn(async move { hub.accept(&topic, msg, Origin::Relay).await });
+            let verdict =
+                validate_relayed(&hub.config, &message.topic, &message.data, super::now_ns());
+            let acceptance = match &verdict {
+                Ok(_) => gossipsub::MessageAcceptance::Accept,
+                Err(why) => {
+                    tracing::debug!(peer = %propagation_source, "relayed message rejected: {why}");
+                    gossipsub::MessageAcceptance::Reject
                 }
-                (t, m) => {
-                    tracing::debug!(topic = ?t.err(), message = ?m.err(), "relayed message dropped")
-                }
+            };
+            swarm
+                .behaviour_mut()
+                .relay
+                .report_message_validation_result(&message_id, &propagation_source, acceptance);
+            if let Ok((topic, msg)) = verdict {
+                let hub = hub.clone();
+                tokio::spawn(async move { hub.accept(&topic, msg, Origin::Relay).await });
             }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Rpc(request_response::Event::Message {
@@ -362,6 +362,62 @@ fn on_event(
         _ => {}
     }
     let _ = swarm;
+}
+
+/// How far from our clock a relayed message's timestamp may be: nwaku's window for protected
+/// shards (`MessageWindowInSec`, 5 minutes, `waku/factory/validator_signed.nim`), applied to
+/// every shard. A message without a timestamp passes, as it does there.
+pub const RELAY_TIMESTAMP_WINDOW_NS: i64 = 5 * 60 * 1_000_000_000;
+
+/// Why a relayed message is not forwarded.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayRejection {
+    #[error("topic: {0}")]
+    Topic(#[from] hearth::waku::topic::TopicError),
+    #[error("shard {0} is not served here")]
+    NotServed(PubsubTopic),
+    #[error("message: {0}")]
+    Message(#[from] hearth::waku::MessageError),
+    #[error("timestamp {ts} is more than 5 minutes from our clock")]
+    Timestamp { ts: i64 },
+}
+
+/// What gossipsub asks before forwarding: a served shard, a message within the size limit that
+/// decodes and validates, and a timestamp inside the window. nwaku checks the size
+/// (`waku_relay/protocol.nim`, `validateMessage`) and, on protected shards, the window.
+pub fn validate_relayed(
+    config: &ServiceConfig,
+    topic: &gossipsub::TopicHash,
+    data: &[u8],
+    now_ns: i64,
+) -> Result<(PubsubTopic, WakuMessage), RelayRejection> {
+    check_relayed(
+        |t| config.serves(t),
+        config.limits(),
+        topic.as_str(),
+        data,
+        now_ns,
+    )
+}
+
+fn check_relayed(
+    serves: impl Fn(&PubsubTopic) -> bool,
+    limits: hearth::waku::MessageLimits,
+    topic: &str,
+    data: &[u8],
+    now_ns: i64,
+) -> Result<(PubsubTopic, WakuMessage), RelayRejection> {
+    let topic: PubsubTopic = topic.parse()?;
+    if !serves(&topic) {
+        return Err(RelayRejection::NotServed(topic));
+    }
+    let msg = WakuMessage::decode_bounded(data, limits)?;
+    msg.validate(limits)?;
+    let ts = msg.timestamp.unwrap_or(0);
+    if ts != 0 && (ts - now_ns).abs() > RELAY_TIMESTAMP_WINDOW_NS {
+        return Err(RelayRejection::Timestamp { ts });
+    }
+    Ok((topic, msg))
 }
 
 fn is_webrtc_direct(addr: &libp2p::Multiaddr) -> bool {
@@ -420,5 +476,63 @@ async fn metadata_handshake(
     if let Err(why) = verdict {
         tracing::warn!(%peer, "metadata handshake failed, disconnecting: {why}");
         let _ = hub.commands.send(Command::Disconnect(peer));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    #[test]
+    fn relayed_messages_are_checked_before_forwarding() {
+        let now = 1_700_000_000_000_000_000;
+        let serves = |t: &PubsubTopic| t.cluster == 16 && t.shard == 32;
+        let limits = hearth::waku::MessageLimits { max_size: 1024 };
+        let msg = |ts: Option<i64>, payload: usize| {
+            WakuMessage {
+                payload: vec![1; payload],
+                content_topic: "/a/1/b/proto".into(),
+                timestamp: ts,
+                ..Default::default()
+            }
+            .encode_to_vec()
+        };
+        let check = |topic: &str, data: &[u8]| check_relayed(serves, limits, topic, data, now);
+        assert!(check("/waku/2/rs/16/32", &msg(Some(now), 10)).is_ok());
+        assert!(
+            check("/waku/2/rs/16/32", &msg(None, 10)).is_ok(),
+            "no timestamp passes"
+        );
+        assert!(matches!(
+            check("/waku/2/rs/16/33", &msg(Some(now), 10)),
+            Err(RelayRejection::NotServed(_))
+        ));
+        assert!(matches!(
+            check("/waku/2/default-waku/proto", &msg(Some(now), 10)),
+            Err(RelayRejection::Topic(_))
+        ));
+        assert!(matches!(
+            check("/waku/2/rs/16/32", &msg(Some(now), 2000)),
+            Err(RelayRejection::Message(_))
+        ));
+        assert!(matches!(
+            check(
+                "/waku/2/rs/16/32",
+                &msg(Some(now - RELAY_TIMESTAMP_WINDOW_NS - 1), 10)
+            ),
+            Err(RelayRejection::Timestamp { .. })
+        ));
+        assert!(
+            check(
+                "/waku/2/rs/16/32",
+                &msg(Some(now + RELAY_TIMESTAMP_WINDOW_NS - 1), 10)
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            check("/waku/2/rs/16/32", &[0xff, 0xff]),
+            Err(RelayRejection::Message(_))
+        ));
     }
 }

@@ -1,6 +1,7 @@
 // Issue #9's benchmark pages (run by tests/bench/state/run.mjs), opened as
 // index.html?mode=…&peer=<ws multiaddr>&community=<id>&channel=<uuid>&db=<name>&n=<messages>:
-//   idb      IndexedDB write throughput: `n` message records through hearth's storage.
+//   idb      IndexedDB write throughput: `records` (default 10,000) message records through
+//            hearth's storage, in batches of 500.
 //   hearth   a first visit: Client.start → the timeline's stored items → the offline inbox (newest
 //            pages) → load_older until `n` messages are stored: every message from store through
 //            decode, verify (two signatures) and IndexedDB.
@@ -18,8 +19,9 @@ async function hearthPage() {
   const { default: init, Client, benchStorageWrites } = await import("/target/bench/state/pkg/hearth.js");
   await init();
   if (mode === "idb") {
-    const ms = await benchStorageWrites("bench-idb", N, 500);
-    return done({ ms, n: N });
+    const records = Number(params.get("records") ?? 10000);
+    const ms = await benchStorageWrites("bench-idb", records, 500);
+    return done({ ms, n: records });
   }
   const t0 = performance.now();
   const client = await Client.start({ peers: [params.get("peer")], dbName: params.get("db"), timeoutMs: 20000 });
