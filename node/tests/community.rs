@@ -133,9 +133,18 @@ fn now_s() -> u64 {
 }
 
 async fn ask_to_join(c: &LightClient, requester: &PrivateKey, community: &PublicKey) {
+    ask_to_join_at(c, requester, community, now_s()).await
+}
+
+async fn ask_to_join_at(
+    c: &LightClient,
+    requester: &PrivateKey,
+    community: &PublicKey,
+    clock_s: u64,
+) {
     let wallet = PrivateKey::generate().unwrap();
     let draft = JoinRequestDraft {
-        clock_s: now_s(),
+        clock_s,
         display_name: "Test Member".into(),
         ens_name: String::new(),
         revealed_accounts: vec![RevealedAccount::sign(
@@ -279,6 +288,11 @@ async fn manual_accept_waits_then_accept_admits() {
     })
     .await;
 
+    // A request 8 days old is refused (status-go: 7 days), and one from the same key with the same
+    // clock as an earlier one is a replay; neither is recorded.
+    let old = PrivateKey::generate().unwrap();
+    ask_to_join_at(&c, &old, &community, now_s() - 8 * 24 * 3600).await;
+
     let requester = PrivateKey::generate().unwrap();
     let hex = requester.public_key().to_uncompressed_hex();
     ask_to_join(&c, &requester, &community).await;
@@ -296,6 +310,12 @@ async fn manual_accept_waits_then_accept_admits() {
     .await;
     assert_eq!(pending["state"], "pending");
     assert_eq!(pending["display_name"], "Test Member");
+    let (_, all, _) = hearth(&["community", "requests", "--all", "--data-dir", &d]);
+    assert!(
+        !all.contains(&old.public_key().to_uncompressed_hex()),
+        "an 8-day-old request is refused: {all}"
+    );
+    assert_eq!(all.lines().count(), 1, "{all}");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
         response(&c, &requester).await.is_none(),
@@ -332,7 +352,7 @@ impl Serve {
             .args(["serve", "--demo", "--data-dir", dir.to_str().unwrap()])
             .args(["--port", "18080", "--ws-port", "18000"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("run hearth serve");
         let stdout = child.stdout.take().unwrap();
@@ -340,7 +360,16 @@ impl Serve {
         std::io::BufReader::new(stdout)
             .read_line(&mut first)
             .expect("a line");
-        let line = serde_json::from_str(first.trim()).expect("one JSON line on stdout");
+        let line = match serde_json::from_str(first.trim()) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                let mut err = String::new();
+                use std::io::Read;
+                let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+                panic!("no JSON line from hearth serve: {first:?}\n{err}");
+            }
+        };
         Serve { child, line }
     }
 
