@@ -37,10 +37,26 @@ fn hearth(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+/// A data dir removed when the test ends, passed or not.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("hearth-community-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    dir
+    TempDir(dir)
 }
 
 /// `hearth community create` in `dir`; the community key.
@@ -192,7 +208,7 @@ async fn created_published_joined_and_a_banned_key_refused() {
         let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "the community key is private");
     }
-    let node = Node::start_in(dir.clone(), &[]);
+    let node = Node::start_in(dir.to_path_buf(), &[]);
     let c = client(node.ws()).await;
 
     // Published at start, signed by the community key, with what was asked for.
@@ -274,14 +290,13 @@ async fn created_published_joined_and_a_banned_key_refused() {
     })
     .await;
     drop(node);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_accept_waits_then_accept_admits() {
     let dir = temp_dir("manual");
     let community = create(&dir, &[]);
-    let node = Node::start_in(dir.clone(), &["--manual-accept"]);
+    let node = Node::start_in(dir.to_path_buf(), &["--manual-accept"]);
     let c = client(node.ws()).await;
     eventually("the description is published", 15, || {
         newest_description(&c, &community)
@@ -337,7 +352,6 @@ async fn manual_accept_waits_then_accept_admits() {
     })
     .await;
     drop(node);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `hearth serve --demo`, its JSON line; killed on drop.
@@ -465,7 +479,6 @@ async fn serve_demo_keeps_its_community_and_history_and_seeds_once() {
     let after = second.health()["store"]["messages"].as_u64().unwrap();
     assert!(after >= before && after <= before + 4, "{before} → {after}");
     drop(second);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -522,14 +535,13 @@ fn bad_input_gets_a_clear_error() {
     );
 
     // A corrupt data dir: the CLI says so; the node reports it and keeps serving.
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&*dir).unwrap();
     std::fs::write(dir.join("community.key"), "not hex").unwrap();
     let (ok, _, err) = hearth(&["community", "link", "--data-dir", d]);
     assert!(!ok && err.contains("community.key"), "{err}");
-    let node = Node::start_in(dir.clone(), &[]);
+    let node = Node::start_in(dir.to_path_buf(), &[]);
     assert_eq!(node.health()["status"], "ok");
     drop(node);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
