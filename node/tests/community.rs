@@ -460,6 +460,7 @@ async fn serve_demo_keeps_its_community_and_history_and_seeds_once() {
         .await
         .expect("the description");
     assert_eq!(d.description().name, "Hearth Demo");
+    assert!(d.description().images.thumbnail.is_some(), "a picture");
     for a in &authors {
         assert!(
             d.description().members.contains_key(a),
