@@ -37,10 +37,26 @@ fn hearth(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+/// A data dir removed when the test ends, passed or not.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("hearth-community-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    dir
+    TempDir(dir)
 }
 
 /// `hearth community create` in `dir`; the community key.
@@ -133,9 +149,18 @@ fn now_s() -> u64 {
 }
 
 async fn ask_to_join(c: &LightClient, requester: &PrivateKey, community: &PublicKey) {
+    ask_to_join_at(c, requester, community, now_s()).await
+}
+
+async fn ask_to_join_at(
+    c: &LightClient,
+    requester: &PrivateKey,
+    community: &PublicKey,
+    clock_s: u64,
+) {
     let wallet = PrivateKey::generate().unwrap();
     let draft = JoinRequestDraft {
-        clock_s: now_s(),
+        clock_s,
         display_name: "Test Member".into(),
         ens_name: String::new(),
         revealed_accounts: vec![RevealedAccount::sign(
@@ -183,7 +208,7 @@ async fn created_published_joined_and_a_banned_key_refused() {
         let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "the community key is private");
     }
-    let node = Node::start_in(dir.clone(), &[]);
+    let node = Node::start_in(dir.to_path_buf(), &[]);
     let c = client(node.ws()).await;
 
     // Published at start, signed by the community key, with what was asked for.
@@ -265,19 +290,23 @@ async fn created_published_joined_and_a_banned_key_refused() {
     })
     .await;
     drop(node);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_accept_waits_then_accept_admits() {
     let dir = temp_dir("manual");
     let community = create(&dir, &[]);
-    let node = Node::start_in(dir.clone(), &["--manual-accept"]);
+    let node = Node::start_in(dir.to_path_buf(), &["--manual-accept"]);
     let c = client(node.ws()).await;
     eventually("the description is published", 15, || {
         newest_description(&c, &community)
     })
     .await;
+
+    // A request 8 days old is refused (status-go: 7 days), and one from the same key with the same
+    // clock as an earlier one is a replay; neither is recorded.
+    let old = PrivateKey::generate().unwrap();
+    ask_to_join_at(&c, &old, &community, now_s() - 8 * 24 * 3600).await;
 
     let requester = PrivateKey::generate().unwrap();
     let hex = requester.public_key().to_uncompressed_hex();
@@ -296,6 +325,12 @@ async fn manual_accept_waits_then_accept_admits() {
     .await;
     assert_eq!(pending["state"], "pending");
     assert_eq!(pending["display_name"], "Test Member");
+    let (_, all, _) = hearth(&["community", "requests", "--all", "--data-dir", &d]);
+    assert!(
+        !all.contains(&old.public_key().to_uncompressed_hex()),
+        "an 8-day-old request is refused: {all}"
+    );
+    assert_eq!(all.lines().count(), 1, "{all}");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
         response(&c, &requester).await.is_none(),
@@ -317,7 +352,6 @@ async fn manual_accept_waits_then_accept_admits() {
     })
     .await;
     drop(node);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `hearth serve --demo`, its JSON line; killed on drop.
@@ -332,7 +366,7 @@ impl Serve {
             .args(["serve", "--demo", "--data-dir", dir.to_str().unwrap()])
             .args(["--port", "18080", "--ws-port", "18000"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("run hearth serve");
         let stdout = child.stdout.take().unwrap();
@@ -340,7 +374,16 @@ impl Serve {
         std::io::BufReader::new(stdout)
             .read_line(&mut first)
             .expect("a line");
-        let line = serde_json::from_str(first.trim()).expect("one JSON line on stdout");
+        let line = match serde_json::from_str(first.trim()) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                let mut err = String::new();
+                use std::io::Read;
+                let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+                panic!("no JSON line from hearth serve: {first:?}\n{err}");
+            }
+        };
         Serve { child, line }
     }
 
@@ -417,6 +460,7 @@ async fn serve_demo_keeps_its_community_and_history_and_seeds_once() {
         .await
         .expect("the description");
     assert_eq!(d.description().name, "Hearth Demo");
+    assert!(d.description().images.thumbnail.is_some(), "a picture");
     for a in &authors {
         assert!(
             d.description().members.contains_key(a),
@@ -436,7 +480,6 @@ async fn serve_demo_keeps_its_community_and_history_and_seeds_once() {
     let after = second.health()["store"]["messages"].as_u64().unwrap();
     assert!(after >= before && after <= before + 4, "{before} → {after}");
     drop(second);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -493,14 +536,13 @@ fn bad_input_gets_a_clear_error() {
     );
 
     // A corrupt data dir: the CLI says so; the node reports it and keeps serving.
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&*dir).unwrap();
     std::fs::write(dir.join("community.key"), "not hex").unwrap();
     let (ok, _, err) = hearth(&["community", "link", "--data-dir", d]);
     assert!(!ok && err.contains("community.key"), "{err}");
-    let node = Node::start_in(dir.clone(), &[]);
+    let node = Node::start_in(dir.to_path_buf(), &[]);
     assert_eq!(node.health()["status"], "ok");
     drop(node);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn http_get(addr: std::net::SocketAddr, path: &str) -> String {

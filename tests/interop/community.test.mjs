@@ -3,13 +3,15 @@
 // (symmetric key = PBKDF2 of the community id, status-wire.md §3.1), a small protobuf reader of our
 // own, and @noble/curves for the signature. The description's signer must be the community key and
 // its fields what was asked for; the store-node list (AMM type 83) must name the node, signed twice
-// by the community key.
+// by the community key. Then a request to join built entirely in JavaScript (AMM, EIP-191 revealed
+// account, ECIES with js-waku) is pushed to the node, waits (the community is on request), is
+// accepted with `hearth community accept`, and the answer is opened with js-waku's ECIES decoder.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { pbkdf2Sync } from "node:crypto";
 
-import { symmetric } from "@waku/message-encryption";
+import { ecies, generatePrivateKey, getPublicKey, symmetric } from "@waku/message-encryption";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3";
 
@@ -157,4 +159,117 @@ test("the description, read by js-waku, is signed by the community key and says 
   const storenode = fields(one(nodes, 3));
   assert.equal(str(one(storenode, 2)), node.peerId);
   assert.ok(str(one(storenode, 4)).endsWith(`/p2p/${node.peerId}`), str(one(storenode, 4)));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Request to join, written in JavaScript
+
+const cat = (...parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let i = 0;
+  for (const p of parts) { out.set(p, i); i += p.length; }
+  return out;
+};
+const varint = (v) => {
+  v = BigInt(v);
+  const out = [];
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return new Uint8Array(out);
+};
+const pbVarint = (field, v) => cat(varint(field << 3), varint(v));
+const pbBytes = (field, b) => cat(varint((field << 3) | 2), varint(b.length), b);
+const utf8 = (s) => new Uint8Array(Buffer.from(s, "utf8"));
+
+/** r ‖ s ‖ recovery id (0 or 1) over a 32-byte digest, found by recovering our own key. */
+function sign65(digest, priv) {
+  const compact = secp256k1.sign(digest, priv, { prehash: false, format: "compact" });
+  const own = hex(getPublicKey(priv, true));
+  for (const v of [0, 1]) {
+    const sig = secp256k1.Signature.fromBytes(compact, "compact").addRecoveryBit(v);
+    if (hex(sig.recoverPublicKey(digest).toBytes(true)) === own) return cat(compact, new Uint8Array([v]));
+  }
+  throw new Error("no recovery id");
+}
+const toTopic = (s) => `/waku/1/0x${hex(keccak_256(utf8(s)).subarray(0, 4))}/rfc26`;
+
+test("a request to join built with js-waku waits, is accepted, and js-waku opens the answer", async () => {
+  const communityPoint = secp256k1.Point.fromHex(community.slice(2));
+  const communityUncompressed = communityPoint.toBytes(false);
+  const requester = generatePrivateKey();
+  const requesterUncompressed = getPublicKey(requester, false);
+  const memberKey = "0x" + hex(requesterUncompressed);
+  const wallet = generatePrivateKey();
+  const address = "0x" + hex(keccak_256(getPublicKey(wallet, false).subarray(1)).subarray(12));
+
+  // The revealed account: personal_sign over keccak256(requester ‖ community ‖ request id).
+  const requestId = keccak_256(utf8(`${memberKey}-${community}`));
+  const message = keccak_256(cat(getPublicKey(requester, true), communityPoint.toBytes(true), requestId));
+  const personal = keccak_256(cat(utf8("\x19Ethereum Signed Message:\n32"), message));
+  const walletSig = sign65(personal, wallet);
+  walletSig[64] += 27;
+  const account = cat(pbBytes(1, utf8(address)), pbBytes(2, walletSig), pbBytes(3, varint(1)), pbVarint(4, 1));
+  const request = cat(
+    pbVarint(1, Math.floor(Date.now() / 1000)),
+    pbBytes(4, communityPoint.toBytes(true)),
+    pbBytes(5, utf8("JS Member")),
+    pbBytes(6, account),
+  );
+  const amm = cat(pbBytes(1, sign65(keccak_256(request), requester)), pbBytes(2, request), pbVarint(3, 27));
+
+  const encoder = ecies.createEncoder({
+    contentTopic: toTopic(hex(communityUncompressed)),
+    routingInfo: { pubsubTopic: PUBSUB },
+    publicKey: communityUncompressed,
+    sigPrivKey: requester,
+  });
+  const wire = await encoder.toProtoObj({ payload: amm });
+  const pushed = proto.proto_lightpush.LightPushResponseV3.decode(
+    await rawRequest(waku, node.ws, "/vac/waku/lightpush/3.0.0",
+      proto.proto_lightpush.LightPushRequestV3.encode({ requestId: crypto.randomUUID(), pubsubTopic: PUBSUB, message: wire })),
+  );
+  assert.equal(pushed.statusCode, 200, pushed.statusDesc);
+
+  // On request: it waits until the owner accepts.
+  const pending = await eventually(() => {
+    const out = spawnSync(HEARTH, ["community", "requests", "--data-dir", dataDir], { encoding: "utf8" });
+    return out.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.requester === memberKey);
+  }, 15_000, "the request is pending");
+  assert.equal(pending.state, "pending");
+  assert.equal(pending.display_name, "JS Member");
+  const accepted = spawnSync(HEARTH, ["community", "accept", "--data-dir", dataDir, memberKey], { encoding: "utf8" });
+  assert.equal(accepted.status, 0, accepted.stderr);
+
+  // The answer: ECIES to the requester on contact-discovery-(X mod 5000).
+  const x = BigInt("0x" + hex(requesterUncompressed.subarray(1, 33)));
+  const topic = toTopic(`contact-discovery-${x % 5000n}`);
+  const decoder = ecies.createDecoder(topic, { pubsubTopic: PUBSUB }, requester);
+  const answer = await eventually(async () => {
+    const res = proto.proto_store.StoreQueryResponse.decode(
+      await rawRequest(waku, node.ws, "/vac/waku/store-query/3.0.0",
+        proto.proto_store.StoreQueryRequest.encode({
+          requestId: crypto.randomUUID(), includeData: true, pubsubTopic: PUBSUB,
+          contentTopics: [topic], paginationForward: false, messageHashes: [],
+        })),
+    );
+    for (const kv of res.messages) {
+      const m = await decoder.fromProtoObj(PUBSUB, kv.message);
+      if (m) return m;
+    }
+    return null;
+  }, 15_000, "the answer on the partitioned topic");
+  const response = fields(answer.payload);
+  assert.equal(Number(one(response, 3)), 48, "COMMUNITY_REQUEST_TO_JOIN_RESPONSE");
+  assert.equal(signer(one(response, 2), one(response, 1)), community, "signed by the community key");
+  const r = fields(one(response, 2));
+  assert.equal(one(r, 3), 1n, "accepted");
+  assert.equal("0x" + hex(one(r, 5)), community);
+  const descAmm = fields(one(r, 9));
+  assert.equal(signer(one(descAmm, 2), one(descAmm, 1)), community);
+  const members = (fields(one(descAmm, 2))[2] ?? []).map((e) => str(one(fields(e), 1)));
+  assert.ok(members.includes(memberKey), "the carried description lists the new member");
 });

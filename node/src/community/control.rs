@@ -249,13 +249,17 @@ impl Control {
         if description.banned_members.contains_key(&who) {
             return Err(format!("{who} is banned"));
         }
-        let last = self
-            .db()
-            .last_request_clock(&who)
-            .map_err(|e| e.to_string())?;
+        let last = self.db().last_request(&who).map_err(|e| e.to_string())?;
         request
-            .check_not_replayed(last)
+            .check_not_replayed(last.as_ref().map(|(clock, _)| *clock))
             .map_err(|e| format!("from {who}: {e}"))?;
+        // status-go keeps a decline for 7 days from the declined request (`ShouldRetainDeclined`).
+        if let Some((clock, state)) = &last
+            && state == "declined"
+            && request.clock_s < clock + hearth::status::join::REQUEST_TO_JOIN_MAX_AGE_S
+        {
+            return Err(format!("from {who}: declined less than 7 days ago"));
+        }
         let already_member = description.members.contains_key(&who);
         if !already_member
             && self.db().pending_count().map_err(|e| e.to_string())? >= MAX_PENDING_REQUESTS

@@ -28,7 +28,7 @@ pub const DEMO_PUBSUB: &str = "/waku/2/rs/16/32";
 
 const DAY_MS: u64 = 24 * 3600 * 1000;
 
-/// One 24×24 PNG, the demo's one image message.
+/// One 24×24 PNG: the demo community's picture and its one image message.
 const IMAGE: &[u8] = include_bytes!("../../assets/demo-hearth.png");
 
 /// What seeding did.
@@ -161,6 +161,16 @@ pub fn seed(dir: &Path) -> Result<DemoReport, CommunityStoreError> {
     d.admin_settings
         .get_or_insert_with(Default::default)
         .pin_message_all_members_enabled = true;
+    let picture = hearth::proto::status::IdentityImage {
+        payload: IMAGE.to_vec(),
+        source_type: hearth::proto::status::identity_image::SourceType::RawPayload as i32,
+        image_format: hearth::proto::status::ImageFormat::Png as i32,
+        ..Default::default()
+    };
+    if let Some(identity) = d.identity.as_mut() {
+        identity.images.insert("thumbnail".into(), picture.clone());
+        identity.images.insert("large".into(), picture);
+    }
     let people = people();
     for p in &people {
         add_member(&mut d, &p.key.public_key().to_uncompressed_hex());

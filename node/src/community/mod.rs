@@ -215,17 +215,19 @@ impl CommunityStore {
         Ok(())
     }
 
-    /// The last request clock seen from `requester`, for replay checks.
-    pub fn last_request_clock(&self, requester: &str) -> Result<Option<u64>, CommunityStoreError> {
+    /// The last request seen from `requester`: its clock (for replay checks) and state.
+    pub fn last_request(
+        &self,
+        requester: &str,
+    ) -> Result<Option<(u64, String)>, CommunityStoreError> {
         Ok(self
             .db
             .query_row(
-                "SELECT clock FROM request WHERE requester = ?1",
+                "SELECT clock, state FROM request WHERE requester = ?1",
                 [requester],
-                |r| r.get::<_, i64>(0),
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
             )
-            .optional()?
-            .map(|c| c as u64))
+            .optional()?)
     }
 
     pub fn pending_count(&self) -> Result<u64, CommunityStoreError> {
