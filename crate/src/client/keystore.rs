@@ -182,37 +182,51 @@ impl Client {
                 .map(Some)
                 .map_err(err);
         }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let key = match self.inner.storage.js_value(DEVICE_KEY).await {
-                Ok(Some(k)) => {
-                    use wasm_bindgen::JsCast;
-                    k.dyn_into::<web_sys::CryptoKey>().ok()
+        self.seal_with_device_key(identity).await
+    }
+
+    /// The device-key seal (browser only), the key made and stored on first use; `None` when the
+    /// storage cannot keep the key (the identity then lives for this visit only).
+    #[cfg(target_arch = "wasm32")]
+    async fn seal_with_device_key(
+        &self,
+        identity: &Identity,
+    ) -> Result<Option<WrappedIdentity>, ClientError> {
+        let err = |e: wrap::WrapError| ClientError::Identity(e.to_string());
+        let key = match self.inner.storage.js_value(DEVICE_KEY).await {
+            Ok(Some(k)) => {
+                use wasm_bindgen::JsCast;
+                k.dyn_into::<web_sys::CryptoKey>().ok()
+            }
+            _ => None,
+        };
+        let key = match key {
+            Some(k) => k,
+            None => {
+                let k = wrap::generate_device_key().await.map_err(err)?;
+                if self
+                    .inner
+                    .storage
+                    .put_js_value(DEVICE_KEY, k.clone().into())
+                    .await
+                    .is_err()
+                {
+                    return Ok(None);
                 }
-                _ => None,
-            };
-            let key = match key {
-                Some(k) => k,
-                None => {
-                    let k = wrap::generate_device_key().await.map_err(err)?;
-                    if self
-                        .inner
-                        .storage
-                        .put_js_value(DEVICE_KEY, k.clone().into())
-                        .await
-                        .is_err()
-                    {
-                        return Ok(None);
-                    }
-                    k
-                }
-            };
-            return wrap::wrap_with_device_key(identity, &key)
-                .await
-                .map(Some)
-                .map_err(err);
-        }
-        #[allow(unreachable_code)]
+                k
+            }
+        };
+        wrap::wrap_with_device_key(identity, &key)
+            .await
+            .map(Some)
+            .map_err(err)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    async fn seal_with_device_key(
+        &self,
+        _identity: &Identity,
+    ) -> Result<Option<WrappedIdentity>, ClientError> {
         Ok(None)
     }
 
