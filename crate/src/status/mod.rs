@@ -5,12 +5,15 @@
 //! [`payload`] (26/WAKU2-PAYLOAD v1) → [`segment`] → [`envelope`] (ProtocolMessage, SDS,
 //! ApplicationMetadataMessage) → [`chat`] / [`community`]. [`codec`] walks all of them in one call;
 //! [`keys`] holds the ids, key formats, topics and symmetric keys they share; [`link`] parses and
-//! builds status.app preview links.
+//! builds status.app preview links; [`alias`] and [`identicon`] give a key the
+//! three-word name, emoji hash and colour ring Status shows beside it.
 
+pub mod alias;
 pub mod chat;
 pub mod codec;
 pub mod community;
 pub mod envelope;
+pub mod identicon;
 pub mod keys;
 pub mod link;
 pub mod payload;
