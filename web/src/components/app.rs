@@ -1,13 +1,24 @@
-use leptos::prelude::*;
+use std::rc::Rc;
 
-/// The root of the page. For now it only proves the app mounts and knows which library it runs.
+use leptos::prelude::*;
+use leptos_router::components::Router;
+
+use crate::components::identity_dialog::IdentityDialog;
+use crate::routes::AppRoutes;
+use crate::session::{ClientPhase, Session, Unwired};
+
+/// The root: the session every page shares, the router, and the identity dialog any page can
+/// open.
 #[component]
 pub fn App() -> impl IntoView {
+    let session = Session::new(Rc::new(Unwired), ClientPhase::Starting);
+    provide_context(session);
+    crate::components::settings::apply_saved_theme();
     view! {
-        <main class="hearth">
-            <h1>"Hearth"</h1>
-            <p class="tagline">"Status Communities in your browser, over Waku."</p>
-            <p class="version">"version " {hearth::VERSION}</p>
-        </main>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <AppRoutes />
+            <IdentityDialog />
+        </Router>
     }
 }
