@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod person;
 pub mod routes;
 pub mod session;
+pub mod share_link;
 pub mod timeline;
 
 pub use components::app::App;

@@ -1,64 +1,14 @@
 use hearth::client::types::CommunityInfo;
-use hearth::status::keys::PublicKey;
-use hearth::status::link::{
-    ChannelHint, CommunityHint, PreviewLink, Unverified, community_tag_index,
-};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser::{copy_text, origin};
+use crate::share_link::status_link;
 
-/// The status.app link for a community (or one of its channels), carrying its current name,
-/// description, colour, tags and member count as status.app does, and the same link on this
-/// Hearth.
+/// The status.app link for a community (or one of its channels), and the same link on this
+/// Hearth (its host swapped for this page's origin).
 pub fn share_links(info: &CommunityInfo, channel: Option<&str>) -> Option<(String, String)> {
-    let key = PublicKey::from_hex(&info.id).ok()?;
-    let clip = |s: &str, max: usize| -> String {
-        // status.app's limits are in UTF-16 units; trim by chars until it fits.
-        let mut out: String = s.chars().take(max).collect();
-        while out.encode_utf16().count() > max {
-            out.pop();
-        }
-        out
-    };
-    let community = CommunityHint {
-        display_name: clip(&info.name, 30),
-        description: clip(&info.description, 140),
-        members_count: u32::try_from(info.members).unwrap_or(u32::MAX),
-        color: info.color.clone(),
-        tag_indices: info.tags.iter().filter_map(|t| community_tag_index(t)).collect(),
-    };
-    let link = match channel.and_then(|u| info.channels.iter().find(|c| c.uuid == u)) {
-        Some(ch) => PreviewLink::Channel {
-            community_key: key,
-            uuid: ch.uuid.clone(),
-            hint: Some(Unverified::new(ChannelHint {
-                display_name: clip(&ch.name, 24),
-                description: clip(&ch.description, 140),
-                emoji: ch.emoji.clone(),
-                color: ch.color.clone(),
-                community,
-            })),
-        },
-        None => PreviewLink::Community {
-            key,
-            hint: Some(Unverified::new(community)),
-        },
-    };
-    // A field status.app would refuse (empty description, odd colour) falls back to the key-only
-    // form, which every client opens.
-    let url = link.to_url().or_else(|_| match &link {
-        PreviewLink::Channel {
-            community_key, uuid, ..
-        } => PreviewLink::Channel {
-            community_key: *community_key,
-            uuid: uuid.clone(),
-            hint: None,
-        }
-        .to_url(),
-        _ => PreviewLink::Community { key, hint: None }.to_url(),
-    });
-    let url = url.ok()?;
+    let url = status_link(info, channel)?;
     let hearth = url.replacen("https://status.app", &origin(), 1);
     Some((url, hearth))
 }
