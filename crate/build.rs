@@ -20,11 +20,14 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../proto");
-    println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);
+    // Relative to the package (cargo resolves them against the package being built): worktrees that
+    // share one target dir would otherwise watch whichever checkout ran this script last.
+    println!("cargo:rerun-if-changed=../proto");
     for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
+        let rel = f.strip_prefix(&root).unwrap_or(f);
+        println!("cargo:rerun-if-changed=../proto/{}", rel.display());
     }
     let fds = protox::compile(&files, [&root]).unwrap_or_else(|e| panic!("proto/: {e:?}"));
     prost_build::Config::new()

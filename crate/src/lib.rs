@@ -5,13 +5,14 @@
 
 // The JS API (wasm-bindgen exports) only when asked for: an app that links the library must not
 // carry every export.
+pub mod client;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
-pub mod client;
 pub mod net;
 pub mod proto;
 pub mod protocols;
 pub mod status;
+pub mod storage;
 pub mod waku;
 
 /// The crate version, shown by the app and sent as the libp2p agent version.

@@ -106,17 +106,26 @@ pub enum SyncProgress {
 /// One change to a channel's timeline, in the order a UI should apply them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// Events move once through a channel to the UI; boxing the common `Upsert` would cost an
+// allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum TimelineEvent {
     /// The stored items, oldest first: always the first event, before any network answer.
-    Stored { items: Vec<TimelineItem> },
+    Stored {
+        items: Vec<TimelineItem>,
+    },
     /// A new item, or a change to one already yielded (edit, delete, reaction, pin, send state).
-    Upsert { item: TimelineItem },
+    Upsert {
+        item: TimelineItem,
+    },
     /// Older items from `load_older`, oldest first; `complete` when nothing older exists.
     Older {
         items: Vec<TimelineItem>,
         complete: bool,
     },
-    Progress { progress: SyncProgress },
+    Progress {
+        progress: SyncProgress,
+    },
 }
 
 /// Whether a community's description on screen is the signed one.
@@ -160,7 +169,9 @@ pub enum Membership {
     /// No identity yet, or not a member and no request sent.
     None,
     /// Request sent at `clock`; waiting for the control node.
-    Pending { clock: u64 },
+    Pending {
+        clock: u64,
+    },
     /// The control node said yes; the next description lists us.
     Accepted,
     Declined,
@@ -197,12 +208,18 @@ pub struct CommunityInfo {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CommunityEvent {
     /// A description to show (stored, from a link, from store, or live), with its state.
-    Description { info: Box<CommunityInfo> },
+    Description {
+        info: Box<CommunityInfo>,
+    },
     /// The newest description could not be found in time on any shard.
     NotFound,
     /// A description arrived that claims this community but is signed by another key.
-    SignerMismatch { signer: String },
-    Progress { progress: SyncProgress },
+    SignerMismatch {
+        signer: String,
+    },
+    Progress {
+        progress: SyncProgress,
+    },
 }
 
 /// Which storage backend the client runs on, and why when it is not the one asked for.

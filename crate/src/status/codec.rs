@@ -24,9 +24,10 @@ use crate::status::envelope::{
     self, EncryptedPayload, EnvelopeError, MessageId, Opened, OpenedMessage, SdsMetadata, Wrapping,
 };
 use crate::status::keys::{PrivateKey, PublicKey, SymmetricKey, community_id, content_topic};
+use crate::status::outgoing;
 use crate::status::payload::{self, DecodedPayload, PayloadError};
 use crate::status::segment::{self, Reassembly, Segment, SegmentBuffer, SegmentError};
-use crate::waku::{MessageError, MessageLimits, WakuMessage};
+use crate::waku::{MessageError, WakuMessage};
 
 /// The `WakuMessage.version` of 26/WAKU2-PAYLOAD version 1, the only one status-go sends.
 pub const PAYLOAD_VERSION: u32 = 1;
@@ -405,7 +406,7 @@ fn decode_data(
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-/// What [`encode_chat_message`] built: the Waku messages to publish (one, or the segments in
+/// What [`encode_chat_message`] (and every encoder in [`outgoing`]) built: the Waku messages to publish (one, or the segments in
 /// order) and the id receivers will give the message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
@@ -428,23 +429,14 @@ pub fn encode_chat_message(
     timestamp_ns: i64,
 ) -> Result<Outgoing, StatusError> {
     message.validate(transport_time_ms(timestamp_ns))?;
-    let sealed = envelope::seal_public_message(&message.encode(), MessageType::ChatMessage, signer);
-    let mut messages = Vec::new();
-    for data in segment::encode_segments(&sealed.bytes)? {
-        let msg = WakuMessage {
-            payload: payload::encrypt_symmetric(&data, &chat.key, signer)?,
-            content_topic: chat.topic.clone(),
-            version: Some(PAYLOAD_VERSION),
-            timestamp: Some(timestamp_ns),
-            ..WakuMessage::default()
-        };
-        msg.validate(MessageLimits::default())?;
-        messages.push(msg);
-    }
-    Ok(Outgoing {
-        id: sealed.id,
-        messages,
-    })
+    outgoing::encode_application(
+        &message.encode(),
+        MessageType::ChatMessage,
+        signer,
+        outgoing::Layer::PublicMessage,
+        outgoing::Destination::Chat(chat),
+        timestamp_ns,
+    )
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! [`payload`] (26/WAKU2-PAYLOAD v1) → [`segment`] → [`envelope`] (ProtocolMessage, SDS,
 //! ApplicationMetadataMessage) → [`chat`] / [`community`]. [`codec`] walks all of them in one call;
 //! [`keys`] holds the ids, key formats, topics and symmetric keys they share; [`link`] parses and
-//! builds status.app preview links; [`alias`] and [`identicon`] give a key the
-//! three-word name, emoji hash and colour ring Status shows beside it.
+//! builds status.app preview links. [`outgoing`] encodes any message we send; [`join`] is the request
+//! to join and its answer, both ways; [`storenodes`] the community's signed store-node list.
+//! [`alias`] and [`identicon`] give a key the three-word name, emoji hash and colour ring Status
+//! shows beside it.
 
 pub mod alias;
 pub mod chat;
@@ -14,7 +16,10 @@ pub mod codec;
 pub mod community;
 pub mod envelope;
 pub mod identicon;
+pub mod join;
 pub mod keys;
 pub mod link;
+pub mod outgoing;
 pub mod payload;
 pub mod segment;
+pub mod storenodes;

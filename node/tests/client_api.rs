@@ -1,0 +1,469 @@
+//! `hearth::Client` against real `hearth node` processes on loopback: a community whose signed
+//! description is published to the node, two clients reading and writing a channel, the offline
+//! inbox after a restart, the outbox across a node outage, and the refusals (not a member, a
+//! forged description).
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Node;
+use futures::StreamExt;
+use hearth::client::{
+    Client, ClientError, CommunityEvent, DescriptionState, Membership, SendState, Timeline,
+    TimelineEvent, TimelineItem,
+};
+use hearth::net::runtime::{now_ns, timeout};
+use hearth::net::{ClientConfig, LightClient};
+use hearth::proto::status as wire;
+use hearth::protocols::store::{self, StoreQuery};
+use hearth::status::keys::PrivateKey;
+use hearth::status::outgoing::encode_community_description;
+use hearth::storage::memory::MemoryStorage;
+use hearth::storage::{Storage, StorageConfig};
+use libp2p::Multiaddr;
+
+const SHARD: &str = "/waku/2/rs/16/32";
+const UUID: &str = "3f2c8f0e-6a6b-4c1e-9d55-2d0a1f6e7a10";
+
+fn key(byte: u8) -> PrivateKey {
+    PrivateKey::from_bytes(&[byte; 32]).unwrap()
+}
+
+/// A community description listing `members`, with one channel.
+fn description(clock: u64, name: &str, members: &[&PrivateKey]) -> wire::CommunityDescription {
+    let open = || wire::CommunityPermissions {
+        access: wire::community_permissions::Access::AutoAccept as i32,
+        ..Default::default()
+    };
+    let mut chats = HashMap::new();
+    chats.insert(
+        UUID.to_string(),
+        wire::CommunityChat {
+            permissions: Some(open()),
+            identity: Some(wire::ChatIdentity {
+                display_name: "general".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    wire::CommunityDescription {
+        clock,
+        permissions: Some(open()),
+        identity: Some(wire::ChatIdentity {
+            display_name: name.into(),
+            description: "for the client tests".into(),
+            color: "#4360df".into(),
+            ..Default::default()
+        }),
+        members: members
+            .iter()
+            .map(|k| {
+                (
+                    k.public_key().to_uncompressed_hex(),
+                    wire::CommunityMember::default(),
+                )
+            })
+            .collect(),
+        chats,
+        ..Default::default()
+    }
+}
+
+/// Publishes a description through lightpush, as the owner's node would.
+async fn publish_description(peer: &Multiaddr, owner: &PrivateKey, d: &wire::CommunityDescription) {
+    let net = LightClient::start(ClientConfig::local(vec![peer.clone()])).unwrap();
+    net.wait_for_peers(
+        hearth::protocols::lightpush::PROTOCOL_V3,
+        1,
+        Duration::from_secs(15),
+    )
+    .await
+    .unwrap();
+    let out = encode_community_description(d, owner, now_ns()).unwrap();
+    for m in &out.messages {
+        net.push(SHARD, m)
+            .await
+            .expect("the node takes the description");
+    }
+}
+
+async fn client(peer: &Multiaddr, storage: Arc<dyn Storage>, me: Option<&PrivateKey>) -> Client {
+    let c = Client::start(ClientConfig::local(vec![peer.clone()]), storage)
+        .await
+        .expect("client starts");
+    c.net()
+        .wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(15))
+        .await
+        .expect("a store peer");
+    if let Some(k) = me {
+        c.set_identity(k.clone(), Some(format!("user {}", k.to_bytes()[0])));
+    }
+    c
+}
+
+fn memory() -> Arc<dyn Storage> {
+    Arc::new(MemoryStorage::new(StorageConfig::default()))
+}
+
+/// The next verified description, skipping progress and unverified events.
+async fn verified(
+    events: &mut (impl futures::Stream<Item = CommunityEvent> + Unpin),
+) -> hearth::client::CommunityInfo {
+    loop {
+        match timeout(Duration::from_secs(30), events.next())
+            .await
+            .flatten()
+        {
+            Some(CommunityEvent::Description { info })
+                if matches!(info.state, DescriptionState::Verified { .. }) =>
+            {
+                return *info;
+            }
+            Some(_) => continue,
+            None => panic!("no verified description"),
+        }
+    }
+}
+
+/// Reads timeline events until `done` says the items seen so far are enough; returns every event.
+async fn until(
+    tl: &mut Timeline,
+    secs: u64,
+    mut done: impl FnMut(&HashMap<String, TimelineItem>) -> bool,
+) -> (Vec<TimelineEvent>, HashMap<String, TimelineItem>) {
+    let mut events = Vec::new();
+    let mut items: HashMap<String, TimelineItem> = HashMap::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(ev) = timeout(left, tl.next()).await.flatten() else {
+            panic!(
+                "timeline ended or timed out; items: {:?}",
+                items.values().map(|i| &i.text).collect::<Vec<_>>()
+            );
+        };
+        match &ev {
+            TimelineEvent::Stored { items: list } | TimelineEvent::Older { items: list, .. } => {
+                for i in list {
+                    items.insert(i.id.clone(), i.clone());
+                }
+            }
+            TimelineEvent::Upsert { item } => {
+                items.insert(item.id.clone(), item.clone());
+            }
+            TimelineEvent::Progress { .. } => {}
+        }
+        events.push(ev);
+        if done(&items) {
+            break;
+        }
+    }
+    (events, items)
+}
+
+fn texts(items: &HashMap<String, TimelineItem>) -> Vec<String> {
+    let mut v: Vec<_> = items.values().map(|i| i.text.clone()).collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_members_read_write_react_and_edit_and_the_inbox_catches_up_after_a_restart() {
+    let node = Node::start("client-api", &[]);
+    let peer = node.tcp();
+    let (owner, alice, bob) = (key(0x11), key(0x22), key(0x33));
+    let community_id = hearth::status::keys::community_id(&owner.public_key());
+    publish_description(
+        &peer,
+        &owner,
+        &description(now_ns() as u64 / 1_000_000, "Hearth Test", &[&alice, &bob]),
+    )
+    .await;
+
+    let a = client(&peer, memory(), Some(&alice)).await;
+    let community = a.community(&community_id).unwrap();
+    let mut events = community.events();
+    let info = verified(&mut events).await;
+    assert_eq!(info.name, "Hearth Test");
+    assert_eq!(info.channels.len(), 1);
+    assert_eq!(info.membership, Membership::Member);
+    assert!(info.channels[0].can_post);
+
+    let bob_storage = memory();
+    let b = client(&peer, bob_storage.clone(), Some(&bob)).await;
+    let b_community = b.community(&community_id).unwrap();
+    let mut b_events = b_community.events();
+    verified(&mut b_events).await;
+    let mut b_timeline = b_community.channel(UUID).timeline();
+    let (first, _) = until(&mut b_timeline, 20, |_| true).await;
+    assert!(matches!(first[0], TimelineEvent::Progress { .. }));
+
+    // Alice sends: the item is pending first (in the outbox), then sent once the store has it.
+    let channel = community.channel(UUID);
+    let mut a_timeline = channel.timeline();
+    let sent = channel.send("hello **world**", None).await.expect("send");
+    assert_eq!(sent.send_state, SendState::Sent);
+    assert_eq!(sent.author, alice.public_key().to_uncompressed_hex());
+    let (a_events, _) = until(&mut a_timeline, 20, |items| {
+        items
+            .get(&sent.id)
+            .is_some_and(|i| i.send_state == SendState::Sent)
+    })
+    .await;
+    let first_sight = a_events.iter().find_map(|e| match e {
+        TimelineEvent::Upsert { item } if item.id == sent.id => Some(item.send_state.clone()),
+        TimelineEvent::Stored { items } => items
+            .iter()
+            .find(|i| i.id == sent.id)
+            .map(|i| i.send_state.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        first_sight,
+        Some(SendState::Pending),
+        "shown pending before the network confirmed it"
+    );
+    assert!(
+        a.outbox().await.unwrap().is_empty(),
+        "confirmed messages leave the outbox"
+    );
+
+    // Bob sees it live, then a reply, a reaction and an edit.
+    until(&mut b_timeline, 20, |items| items.contains_key(&sent.id)).await;
+    let b_channel = b_community.channel(UUID);
+    let reply = b_channel.send("yes!", Some(&sent.id)).await.unwrap();
+    b_channel.react(&sent.id, "👍", false).await.unwrap();
+    channel.edit(&sent.id, "hello, world").await.unwrap();
+    let (_, items) = until(&mut b_timeline, 30, |items| {
+        items
+            .get(&sent.id)
+            .is_some_and(|i| i.edited && i.reactions.len() == 1)
+    })
+    .await;
+    let edited = &items[&sent.id];
+    assert_eq!(edited.text, "hello, world");
+    assert_eq!(edited.reactions[0].emoji, "👍");
+    assert!(edited.reactions[0].mine);
+    let reply_item = b_channel.item(&reply.id).await.unwrap();
+    assert_eq!(
+        reply_item.reply_to.as_ref().and_then(|q| q.text.as_deref()),
+        Some("hello, world")
+    );
+
+    // Only the author edits: Bob cannot edit Alice's message.
+    assert_eq!(
+        b_channel.edit(&sent.id, "mine now").await,
+        Err(ClientError::NotAuthor)
+    );
+
+    // Offline inbox: Bob stops; Alice posts 5; Bob starts again on the same storage.
+    drop(b_timeline);
+    drop(b_events);
+    drop(b);
+    for i in 0..5 {
+        channel
+            .send(&format!("while you were away {i}"), None)
+            .await
+            .unwrap();
+    }
+    let b = client(&peer, bob_storage.clone(), Some(&bob)).await;
+    let b_community = b.community(&community_id).unwrap();
+    let mut tl = b_community.channel(UUID).timeline();
+    let (events, items) = until(&mut tl, 30, |items| {
+        items
+            .values()
+            .filter(|i| i.text.starts_with("while you were away"))
+            .count()
+            == 5
+    })
+    .await;
+    // The stored messages come first, before any network answer.
+    match &events[1] {
+        TimelineEvent::Stored { items } => {
+            assert!(items.iter().any(|i| i.id == sent.id), "stored first")
+        }
+        other => panic!("expected the stored items first, got {other:?}"),
+    }
+    let away: Vec<_> = texts(&items)
+        .into_iter()
+        .filter(|t| t.starts_with("while"))
+        .collect();
+    assert_eq!(away.len(), 5, "none lost, none twice: {away:?}");
+    let stored = bob_storage
+        .messages(&format!("{community_id}{UUID}"), None, 100)
+        .await
+        .unwrap();
+    let mut ids: Vec<_> = stored.iter().map(|r| r.id.clone()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), stored.len());
+    assert_eq!(stored.len(), 7, "hello, yes!, and the five");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_delivers_exactly_once_after_the_node_comes_back() {
+    // A node with a fixed port, so that it can come back at the same address.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("/ip4/127.0.0.1/tcp/{port}");
+    let node = Node::start("outbox", &["--listen", &listen]);
+    let peer: Multiaddr = node
+        .addrs
+        .iter()
+        .find(|a| a.to_string().contains(&format!("/tcp/{port}/p2p")))
+        .cloned()
+        .expect("the fixed port");
+    let (owner, alice) = (key(0x44), key(0x55));
+    let community_id = hearth::status::keys::community_id(&owner.public_key());
+    publish_description(
+        &peer,
+        &owner,
+        &description(now_ns() as u64 / 1_000_000, "Outbox", &[&alice]),
+    )
+    .await;
+
+    let storage = memory();
+    let a = client(&peer, storage.clone(), Some(&alice)).await;
+    let community = a.community(&community_id).unwrap();
+    let mut events = community.events();
+    verified(&mut events).await;
+    let dir = node.stop_keeping_data();
+    drop(events);
+
+    let item = community
+        .channel(UUID)
+        .send("sent while the node was down", None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(item.send_state, SendState::Failed { .. }),
+        "{:?}",
+        item.send_state
+    );
+    let waiting = a.outbox().await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    drop(community);
+    drop(a);
+
+    let node = Node::start_in(dir, &["--listen", &listen]);
+    let a = Client::start(ClientConfig::local(vec![peer.clone()]), storage.clone())
+        .await
+        .unwrap();
+    // The restart resends by itself; wait for the outbox to empty.
+    let emptied = timeout(Duration::from_secs(40), async {
+        loop {
+            if a.outbox().await.unwrap().is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    })
+    .await;
+    assert!(emptied.is_some(), "the outbox was resent and confirmed");
+    // Exactly once on the node: one stored message with that content topic.
+    let net = LightClient::start(ClientConfig::local(vec![peer.clone()])).unwrap();
+    net.wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(15))
+        .await
+        .unwrap();
+    let universal =
+        hearth::status::keys::content_topic(&format!("{community_id}-memberUpdate")).to_string();
+    let all = net
+        .query_all(StoreQuery::topics(SHARD, [universal]))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1, "delivered exactly once");
+    drop(node);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_members_are_refused_and_forged_descriptions_are_named() {
+    let node = Node::start("refusals", &[]);
+    let peer = node.tcp();
+    let (owner, member, stranger, forger) = (key(0x66), key(0x77), key(0x78), key(0x79));
+    let community_id = hearth::status::keys::community_id(&owner.public_key());
+    publish_description(
+        &peer,
+        &owner,
+        &description(now_ns() as u64 / 1_000_000, "Members only", &[&member]),
+    )
+    .await;
+
+    let s = client(&peer, memory(), Some(&stranger)).await;
+    let community = s.community(&community_id).unwrap();
+    let mut events = community.events();
+    let info = verified(&mut events).await;
+    assert_eq!(info.membership, Membership::None);
+    let refused = community.channel(UUID).send("let me in", None).await;
+    assert_eq!(refused, Err(ClientError::NotMember));
+    assert!(refused.unwrap_err().hint().contains("Request to join"));
+    assert!(
+        s.outbox().await.unwrap().is_empty(),
+        "nothing queued for a refused post"
+    );
+
+    // A description of another community, claiming its id but signed by someone else.
+    let victim = key(0x7a);
+    let victim_id = hearth::status::keys::community_id(&victim.public_key());
+    let mut forged = description(now_ns() as u64 / 1_000_000, "Not yours", &[]);
+    forged.id = victim_id.clone();
+    // Sign with the forger's key but seal it on the victim's topic.
+    let chat = hearth::status::codec::ChatKey::derive(&victim_id);
+    let bytes = prost::Message::encode_to_vec(&forged);
+    let out = hearth::status::outgoing::encode_application(
+        &bytes,
+        hearth::proto::status::application_metadata_message::Type::CommunityDescription,
+        &forger,
+        hearth::status::outgoing::Layer::Bare,
+        hearth::status::outgoing::Destination::Chat(&chat),
+        now_ns(),
+    )
+    .unwrap();
+    let net = LightClient::start(ClientConfig::local(vec![peer.clone()])).unwrap();
+    net.wait_for_peers(
+        hearth::protocols::lightpush::PROTOCOL_V3,
+        1,
+        Duration::from_secs(15),
+    )
+    .await
+    .unwrap();
+    for m in &out.messages {
+        net.push(SHARD, m).await.unwrap();
+    }
+    let victim_community = s.community(&victim_id).unwrap();
+    let mut events = victim_community.events();
+    let verdict = timeout(Duration::from_secs(30), async {
+        while let Some(e) = events.next().await {
+            match e {
+                CommunityEvent::SignerMismatch { signer } => return Some(Ok(signer)),
+                CommunityEvent::Description { info }
+                    if matches!(info.state, DescriptionState::Verified { .. }) =>
+                {
+                    return Some(Err("verified a forgery"));
+                }
+                CommunityEvent::NotFound => return Some(Err("not found")),
+                _ => {}
+            }
+        }
+        None
+    })
+    .await
+    .flatten();
+    let Some(Ok(signer)) = verdict else {
+        panic!("expected a signer mismatch, got {verdict:?}")
+    };
+    let forger_key = forger.public_key();
+    assert!(
+        [
+            forger_key.to_compressed_hex(),
+            forger_key.to_uncompressed_hex()
+        ]
+        .contains(&signer),
+        "the mismatch names the real signer: {signer}"
+    );
+}
