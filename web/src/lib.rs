@@ -5,6 +5,7 @@ pub mod browser;
 pub mod calendar;
 pub mod community;
 pub mod components;
+pub mod live;
 pub mod markdown;
 pub mod person;
 pub mod routes;

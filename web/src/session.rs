@@ -49,7 +49,12 @@ pub struct ExportedIdentity {
 pub struct StoreNode {
     pub address: String,
     pub last_answer_ms: Option<u64>,
+    /// Added by the reader (kept until removed), not learnt.
+    pub pinned: bool,
 }
+
+/// Asks a timeline for `n` older items.
+pub type OlderFn = Rc<dyn Fn(usize) -> bool>;
 
 /// Where a channel lives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,22 +90,18 @@ pub trait Backend {
         passphrase: Option<String>,
     ) -> LocalBoxFuture<'static, Result<ExportedIdentity, Problem>>;
     fn recent_communities(&self) -> LocalBoxFuture<'static, Vec<CommunityInfo>>;
-    fn store_nodes(&self) -> Vec<StoreNode>;
-    fn add_store_node(&self, address: String) -> Result<(), Problem>;
-    fn remove_store_node(&self, address: String) -> Result<(), Problem>;
+    fn store_nodes(&self) -> LocalBoxFuture<'static, Result<Vec<StoreNode>, Problem>>;
+    fn add_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>>;
+    fn remove_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>>;
     /// A community by id or link: stored description at once, then the link's hint, then the
     /// verified one, then live changes.
     fn community(&self, id_or_link: &str)
     -> Result<LocalBoxStream<'static, CommunityEvent>, Problem>;
     fn request_to_join(&self, community: String)
     -> LocalBoxFuture<'static, Result<Membership, Problem>>;
-    fn timeline(&self, channel: &ChannelRef)
-    -> Result<LocalBoxStream<'static, TimelineEvent>, Problem>;
-    fn load_older(
-        &self,
-        channel: ChannelRef,
-        count: usize,
-    ) -> LocalBoxFuture<'static, Result<usize, Problem>>;
+    /// The channel's timeline, and how to ask it for older items (they arrive on the stream as
+    /// `Older`; the function says false once the timeline has stopped).
+    fn timeline(&self, channel: &ChannelRef) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem>;
     fn send(
         &self,
         channel: ChannelRef,
@@ -134,14 +135,14 @@ pub trait Backend {
     fn storage_estimate(&self) -> LocalBoxFuture<'static, Option<(u64, u64)>>;
 }
 
-/// The stand-in used until the network client is wired in: everything that needs the network
+/// The stand-in when the network client could not start: everything that needs the network
 /// says so in words, nothing pretends to work.
 pub struct Unwired;
 
 fn unwired() -> Problem {
     Problem::new(
-        "This build of Hearth has no network client, so it cannot reach Waku.",
-        "Run the app from `hearth serve --demo` (scripts/run), or use a build that includes the client.",
+        "Hearth's network client is not running, so it cannot reach Waku.",
+        "Reload the page; if it keeps happening, your browser may block WebSockets or storage for this site.",
     )
 }
 
@@ -167,14 +168,14 @@ impl Backend for Unwired {
     fn recent_communities(&self) -> LocalBoxFuture<'static, Vec<CommunityInfo>> {
         Box::pin(async { Vec::new() })
     }
-    fn store_nodes(&self) -> Vec<StoreNode> {
-        Vec::new()
+    fn store_nodes(&self) -> LocalBoxFuture<'static, Result<Vec<StoreNode>, Problem>> {
+        Box::pin(async { Ok(Vec::new()) })
     }
-    fn add_store_node(&self, _: String) -> Result<(), Problem> {
-        Err(unwired())
+    fn add_store_node(&self, _: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        Box::pin(async { Err(unwired()) })
     }
-    fn remove_store_node(&self, _: String) -> Result<(), Problem> {
-        Err(unwired())
+    fn remove_store_node(&self, _: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        Box::pin(async { Err(unwired()) })
     }
     fn community(&self, _: &str) -> Result<LocalBoxStream<'static, CommunityEvent>, Problem> {
         Err(unwired())
@@ -182,11 +183,8 @@ impl Backend for Unwired {
     fn request_to_join(&self, _: String) -> LocalBoxFuture<'static, Result<Membership, Problem>> {
         Box::pin(async { Err(unwired()) })
     }
-    fn timeline(&self, _: &ChannelRef) -> Result<LocalBoxStream<'static, TimelineEvent>, Problem> {
+    fn timeline(&self, _: &ChannelRef) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem> {
         Err(unwired())
-    }
-    fn load_older(&self, _: ChannelRef, _: usize) -> LocalBoxFuture<'static, Result<usize, Problem>> {
-        Box::pin(async { Err(unwired()) })
     }
     fn send(&self, _: ChannelRef, _: String, _: Option<String>) -> LocalBoxFuture<'static, Result<TimelineItem, Problem>> {
         Box::pin(async { Err(unwired()) })

@@ -1,19 +1,36 @@
 use std::rc::Rc;
 
+use futures::StreamExt;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::Router;
 
 use crate::components::identity_dialog::IdentityDialog;
+use crate::live::Live;
 use crate::routes::AppRoutes;
-use crate::session::{ClientPhase, Session, Unwired};
+use crate::session::{ClientPhase, Session};
 
-/// The root: the session every page shares, the router, and the identity dialog any page can
-/// open.
+/// The root: starts the client (storage, then the network), shares the session every page uses,
+/// the router, and the identity dialog any page can open.
 #[component]
 pub fn App() -> impl IntoView {
-    let session = Session::new(Rc::new(Unwired), ClientPhase::Starting);
+    let live = Live::start();
+    let ready = live.ready();
+    let session = Session::new(Rc::new(live), ClientPhase::Starting);
     provide_context(session);
     crate::components::settings::apply_saved_theme();
+    spawn_local(async move {
+        match ready.await {
+            Ok(_) => {
+                session.phase.set(ClientPhase::Ready);
+                let mut health = session.backend().health();
+                while let Some(h) = health.next().await {
+                    session.health.set(Some(h));
+                }
+            }
+            Err(p) => session.phase.set(ClientPhase::Unavailable(p)),
+        }
+    });
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

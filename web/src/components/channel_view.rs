@@ -1,6 +1,6 @@
 use futures::StreamExt;
 use futures::future::{AbortHandle, Abortable};
-use hearth::client::types::{SyncProgress, TimelineItem};
+use hearth::client::types::{SyncProgress, TimelineEvent, TimelineItem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -11,7 +11,7 @@ use crate::components::message_row::MessageActions;
 use crate::components::pinned_list::PinnedList;
 use crate::components::problem_notice::ProblemNotice;
 use crate::components::timeline_view::TimelineView;
-use crate::session::{ChannelRef, Problem, use_session};
+use crate::session::{ChannelRef, OlderFn, Problem, use_session};
 use crate::timeline::Timeline;
 
 /// Older messages asked for per page.
@@ -74,17 +74,27 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
 
     // Follow the timeline: stored items first, then the network.
     let abort = StoredValue::new(None::<AbortHandle>);
+    let older_fn = StoredValue::new_local(None::<OlderFn>);
     match session.backend().timeline(&channel) {
-        Ok(stream) => {
+        Ok((stream, older)) => {
+            older_fn.set_value(Some(older));
             let (handle, reg) = AbortHandle::new_pair();
             abort.set_value(Some(handle));
             spawn_local(async move {
                 let task = async move {
                     let mut stream = stream;
                     while let Some(event) = stream.next().await {
+                        let ends_older = matches!(
+                            event,
+                            TimelineEvent::Older { .. }
+                                | TimelineEvent::Progress { progress: SyncProgress::Failed { .. } }
+                        );
                         timeline.update(|t| {
                             t.apply(event);
                         });
+                        if ends_older {
+                            loading_older.set(false);
+                        }
                         // The chat id and the read mark come with the first item.
                         if chat_id.with_value(String::is_empty) {
                             if let Some(c) = timeline.with_untracked(|t| t.rows().first().map(|r| r.item.chat_id.clone())) {
@@ -153,14 +163,8 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
         if loading_older.get_untracked() || done || !loaded {
             return;
         }
-        loading_older.set(true);
-        let fut = session.backend().load_older(ch_for.get_value(), OLDER_PAGE);
-        spawn_local(async move {
-            if let Err(p) = fut.await {
-                problem.set(Some(p));
-            }
-            loading_older.set(false);
-        });
+        let asked = older_fn.with_value(|f| f.as_ref().is_some_and(|f| f(OLDER_PAGE)));
+        loading_older.set(asked);
     });
     let on_bottom = Callback::new(move |bottom: bool| {
         if !bottom {

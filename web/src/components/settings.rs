@@ -40,6 +40,17 @@ fn bytes_text(n: u64) -> String {
     }
 }
 
+/// "3 min ago" for a time in ms since the epoch.
+fn ago(ms: u64) -> String {
+    let secs = ((crate::browser::now_ms() - ms as f64) / 1000.0).max(0.0) as u64;
+    match secs {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
 /// `/settings`: identity (create, import, export), store nodes (add, remove, which answer),
 /// storage in use, appearance.
 #[component]
@@ -48,7 +59,17 @@ pub fn Settings() -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
     let exported = RwSignal::new(None::<ExportedIdentity>);
     let export_pass = RwSignal::new(String::new());
-    let nodes = RwSignal::new(session.backend().store_nodes());
+    let nodes = RwSignal::new(Vec::<StoreNode>::new());
+    let refresh_nodes = move || {
+        let fut = session.backend().store_nodes();
+        spawn_local(async move {
+            match fut.await {
+                Ok(list) => nodes.set(list),
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    refresh_nodes();
     let new_node = RwSignal::new(String::new());
     let estimate = RwSignal::new(None::<(u64, u64)>);
     let theme = RwSignal::new(pref(THEME_PREF).unwrap_or_else(|| "system".into()));
@@ -76,18 +97,26 @@ pub fn Settings() -> impl IntoView {
         if addr.is_empty() {
             return;
         }
-        match session.backend().add_store_node(addr) {
-            Ok(()) => {
-                new_node.set(String::new());
-                nodes.set(session.backend().store_nodes());
-                problem.set(None);
+        let fut = session.backend().add_store_node(addr);
+        spawn_local(async move {
+            match fut.await {
+                Ok(()) => {
+                    new_node.set(String::new());
+                    problem.set(None);
+                    refresh_nodes();
+                }
+                Err(p) => problem.set(Some(p)),
             }
-            Err(p) => problem.set(Some(p)),
-        }
+        });
     };
-    let remove_node = move |addr: String| match session.backend().remove_store_node(addr) {
-        Ok(()) => nodes.set(session.backend().store_nodes()),
-        Err(p) => problem.set(Some(p)),
+    let remove_node = move |addr: String| {
+        let fut = session.backend().remove_store_node(addr);
+        spawn_local(async move {
+            match fut.await {
+                Ok(()) => refresh_nodes(),
+                Err(p) => problem.set(Some(p)),
+            }
+        });
     };
     let pick_theme = move |t: &'static str| {
         theme.set(t.to_string());
@@ -161,9 +190,11 @@ pub fn Settings() -> impl IntoView {
                                     view! {
                                         <li>
                                             <code class="node-addr">{n.address.clone()}</code>
-                                            <span class="muted small">{match n.last_answer_ms {
-                                                Some(ms) => format!("answered in {ms} ms"),
-                                                None => "no answer yet".into(),
+                                            <span class="muted small">{match (n.pinned, n.last_answer_ms) {
+                                                (true, Some(ms)) => format!("yours · last answered {}", ago(ms)),
+                                                (true, None) => "yours · no answer yet".into(),
+                                                (false, Some(ms)) => format!("last answered {}", ago(ms)),
+                                                (false, None) => "no answer yet".into(),
                                             }}</span>
                                             <button class="button secondary small" aria-label=format!("Remove {}", n.address)
                                                 on:click=move |_| remove_node(addr.clone())>"Remove"</button>
