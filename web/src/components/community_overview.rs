@@ -93,8 +93,10 @@ pub fn CommunityOverview(feed: CommunityFeed) -> impl IntoView {
             {banner}
             {move || info.get().map(body)}
             {move || join_problem.get().map(|p| view! { <ProblemNotice problem=p /> })}
-            <h3>"Share"</h3>
-            <ShareLinks info=info channel=Signal::derive(|| None::<String>) />
+            <Show when=move || info.with(Option::is_some)>
+                <h3>"Share"</h3>
+                <ShareLinks info=info channel=Signal::derive(|| None::<String>) />
+            </Show>
         </div>
     }
 }
