@@ -7,6 +7,7 @@
 
 use wasm_bindgen::prelude::*;
 
+mod app;
 mod client;
 
 use crate::status::keys::{PrivateKey, PublicKey, SymmetricKey};
@@ -323,5 +324,31 @@ pub fn encode_chat_message(
     Ok(EncodedChatMessage {
         id: message_id_hex(&out.id),
         messages: out.messages.iter().map(|m| m.encode_to_vec()).collect(),
+    })
+}
+
+/// The Status envelope of a plain text community message — `ProtocolMessage { public_message:
+/// AMM }`, the AMM signed by `signingKey` — without the payload v1 layer, so that another Waku
+/// library (js-waku's `@waku/message-encryption`) can frame, sign and encrypt it. Returns the
+/// bytes and, as `id`, the message id receivers will compute.
+#[wasm_bindgen(js_name = sealChatEnvelope)]
+pub fn seal_chat_envelope(
+    #[wasm_bindgen(js_name = chatId)] chat_id: &str,
+    text: &str,
+    clock: u64,
+    #[wasm_bindgen(js_name = timestampMs)] timestamp_ms: u64,
+    #[wasm_bindgen(js_name = signingKey)] signing_key: &[u8],
+) -> Result<EncodedChatMessage, JsError> {
+    let signer = PrivateKey::from_bytes(signing_key).map_err(js_error)?;
+    let message = ChatMessage::text(chat_id, text, clock, timestamp_ms);
+    message.validate(timestamp_ms).map_err(js_error)?;
+    let sealed = crate::status::envelope::seal_public_message(
+        &message.encode(),
+        crate::proto::status::application_metadata_message::Type::ChatMessage,
+        &signer,
+    );
+    Ok(EncodedChatMessage {
+        id: message_id_hex(&sealed.id),
+        messages: vec![sealed.bytes],
     })
 }

@@ -2,4 +2,5 @@
 //! parts directly; the `hearth` binary (`main.rs`) is a thin command line over it.
 
 pub mod cli;
+pub mod community;
 pub mod service;

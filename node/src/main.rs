@@ -13,6 +13,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log what happens inside (libp2p, protocols) on stderr; -vv for more. RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand)]
@@ -28,16 +31,31 @@ enum Command {
     Subscribe(Box<cli::subscribe::SubscribeArgs>),
     /// Print stored messages from store as JSON lines.
     Query(Box<cli::query::QueryArgs>),
+    /// The node and the app over HTTP on free ports; --demo hosts a demo community.
+    Serve(Box<cli::serve::ServeArgs>),
+    /// A community owned by a node's data dir: create, edit, link, members, requests to join.
+    #[command(subcommand)]
+    Community(cli::community::CommunityCommand),
+    /// The community's channels.
+    #[command(subcommand)]
+    Channel(cli::channel::ChannelCommand),
+    /// The community's categories.
+    #[command(subcommand)]
+    Category(cli::category::CategoryCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs only when asked for (RUST_LOG or -v): data goes to stdout, sentences to stderr.
+    let filter = match (std::env::var("RUST_LOG"), cli.verbose) {
+        (Ok(spec), _) if !spec.is_empty() => tracing_subscriber::EnvFilter::new(spec),
+        (_, 0) => tracing_subscriber::EnvFilter::new("off"),
+        (_, 1) => tracing_subscriber::EnvFilter::new("info,libp2p_webrtc=warn,webrtc=warn"),
+        _ => tracing_subscriber::EnvFilter::new("debug"),
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,libp2p_webrtc=warn,webrtc=warn")
-            }),
-        )
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
@@ -48,6 +66,10 @@ fn main() -> ExitCode {
         Command::Publish(args) => cli::publish::run(*args),
         Command::Subscribe(args) => cli::subscribe::run(*args),
         Command::Query(args) => cli::query::run(*args),
+        Command::Serve(args) => cli::serve::run(*args).map_err(|e| e as Box<dyn std::error::Error>),
+        Command::Community(cmd) => cli::community::run(cmd),
+        Command::Channel(cmd) => cli::channel::run(cmd),
+        Command::Category(cmd) => cli::category::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -467,3 +467,104 @@ async fn non_members_are_refused_and_forged_descriptions_are_named() {
         "the mismatch names the real signer: {signer}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_shows_a_community_sends_and_reads() {
+    let node = Node::start("client-cli", &[]);
+    let peer = node.tcp();
+    let (owner, member) = (key(0x81), key(0x82));
+    let community_id = hearth::status::keys::community_id(&owner.public_key());
+    publish_description(
+        &peer,
+        &owner,
+        &description(now_ns() as u64 / 1_000_000, "From a terminal", &[&member]),
+    )
+    .await;
+    let peer_arg = peer.to_string();
+    let hearth = move |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(args)
+            .args(["--peer", &peer_arg])
+            .output()
+            .expect("run hearth");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let id = community_id.clone();
+        let hearth = hearth.clone();
+        move || hearth(&["community", "show", &id])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    let info: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(info["name"], "From a terminal");
+    assert_eq!(info["state"]["state"], "verified");
+    assert_eq!(info["channels"][0]["uuid"], UUID);
+
+    let key_file = node.dir.join("member.key");
+    std::fs::write(&key_file, hex::encode(member.to_bytes())).unwrap();
+    let key_path = key_file.to_str().unwrap().to_string();
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let id = community_id.clone();
+        let hearth = hearth.clone();
+        move || {
+            hearth(&[
+                "channel",
+                "send",
+                &id,
+                UUID,
+                "--text",
+                "hi from the CLI",
+                "--key-file",
+                &key_path,
+            ])
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    let sent: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(sent["send_state"]["state"], "sent");
+
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let id = community_id.clone();
+        let hearth = hearth.clone();
+        move || hearth(&["channel", "read", &id, UUID])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    let read: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(read.len(), 1, "{stdout} {stderr}");
+    assert_eq!(read[0]["text"], "hi from the CLI");
+    assert_eq!(read[0]["id"], sent["id"]);
+
+    // A stranger's key is refused before anything is sent, with what to do next.
+    let stranger = node.dir.join("stranger.key");
+    std::fs::write(&stranger, hex::encode(key(0x83).to_bytes())).unwrap();
+    let path = stranger.to_str().unwrap().to_string();
+    let (ok, _, stderr) = tokio::task::spawn_blocking(move || {
+        hearth(&[
+            "channel",
+            "send",
+            &community_id,
+            UUID,
+            "--text",
+            "x",
+            "--key-file",
+            &path,
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(!ok);
+    assert!(stderr.contains("request to join"), "{stderr}");
+}

@@ -164,26 +164,10 @@ impl Channel {
         .fuse();
         let (inbox_tx, mut inbox_progress) = mpsc::unbounded();
         let mut inbox = Box::pin(self.inbox(inbox_tx).fuse());
-        let mut inbox_done = false;
         loop {
-            let event = futures::select! {
-                result = inbox => {
-                    inbox_done = true;
-                    match result {
-                        Ok(()) => Some(progress(SyncProgress::Live)),
-                        Err(reason) => Some(progress(SyncProgress::Failed {
-                            step: "messages since your last visit".into(),
-                            reason,
-                            retry_in_ms: None,
-                        })),
-                    }
-                }
-                p = inbox_progress.next() => p.map(progress),
-                received = live.next() => {
-                    let Some(r) = received else { break };
-                    self.take(&r.pubsub_topic, &r.message).await;
-                    None
-                }
+            // Biased, in this order: changes already stored are shown before the inbox reports
+            // it is done, so "live" always comes after everything the inbox brought.
+            let event = futures::select_biased! {
                 change = watch.next() => {
                     let Some(change) = change else { break };
                     if change.chat_id != self.chat_id {
@@ -191,6 +175,11 @@ impl Channel {
                     } else {
                         self.item(&change.id).await.map(|item| TimelineEvent::Upsert { item })
                     }
+                }
+                received = live.next() => {
+                    let Some(r) = received else { break };
+                    self.take(&r.pubsub_topic, &r.message).await;
+                    None
                 }
                 n = commands.next() => {
                     let Some(n) = n else { break };
@@ -200,13 +189,33 @@ impl Channel {
                     }
                     Some(TimelineEvent::Older { items, complete })
                 }
+                p = inbox_progress.next() => p.map(progress),
+                result = inbox => {
+                    // What the inbox stored was announced while it ran: show all of it before
+                    // saying "live".
+                    while let Ok(change) = watch.try_recv() {
+                        if change.chat_id == self.chat_id
+                            && let Some(item) = self.item(&change.id).await
+                            && tx.send(TimelineEvent::Upsert { item }).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                    match result {
+                        Ok(()) => Some(progress(SyncProgress::Live)),
+                        Err(reason) => Some(progress(SyncProgress::Failed {
+                            step: "messages since your last visit".into(),
+                            reason,
+                            retry_in_ms: None,
+                        })),
+                    }
+                }
             };
             if let Some(event) = event
                 && tx.send(event).await.is_err()
             {
                 return;
             }
-            let _ = inbox_done;
         }
     }
 

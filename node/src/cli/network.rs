@@ -42,11 +42,52 @@ impl NetworkArgs {
     /// Starts a client and waits until a peer serving `protocol` is connected and identified.
     pub async fn start(&self, protocol: &str) -> Result<LightClient, Box<dyn std::error::Error>> {
         let client = LightClient::start(self.config())?;
-        client
+        if let Err(e) = client
             .wait_for_peers(protocol, 1, self.connect_timeout())
-            .await?;
+            .await
+        {
+            // "No peer offers the protocol" hides the usual cause: nothing listens there.
+            let mut unreachable = Vec::new();
+            for addr in &self.peers {
+                if !reachable(addr).await {
+                    unreachable.push(addr.to_string());
+                }
+            }
+            if !unreachable.is_empty() {
+                return Err(format!(
+                    "unreachable: nothing answers at {} (is the node running?)",
+                    unreachable.join(", ")
+                )
+                .into());
+            }
+            return Err(e.into());
+        }
         Ok(client)
     }
+}
+
+/// Whether a TCP connection to the address's host and port opens within 3 s (addresses without
+/// a TCP part count as reachable: there is nothing to probe).
+async fn reachable(addr: &Multiaddr) -> bool {
+    use libp2p::multiaddr::Protocol;
+    let mut host = None;
+    for p in addr.iter() {
+        match p {
+            Protocol::Ip4(ip) => host = Some(ip.to_string()),
+            Protocol::Ip6(ip) => host = Some(format!("[{ip}]")),
+            Protocol::Dns(h) | Protocol::Dns4(h) | Protocol::Dns6(h) => host = Some(h.to_string()),
+            Protocol::Tcp(port) => {
+                let Some(host) = host else { return true };
+                let connect = tokio::net::TcpStream::connect(format!("{host}:{port}"));
+                return matches!(
+                    tokio::time::timeout(Duration::from_secs(3), connect).await,
+                    Ok(Ok(_))
+                );
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -86,6 +86,15 @@ pub struct NodeArgs {
     /// Most (pubsub, content topic) criteria one filter peer may hold.
     #[arg(long, default_value_t = hearth::protocols::filter::MAX_CRITERIA_PER_PEER)]
     pub filter_max_criteria: usize,
+
+    /// When the data dir holds a community: leave requests to join pending for
+    /// `hearth community accept|decline` instead of accepting them.
+    #[arg(long)]
+    pub manual_accept: bool,
+
+    /// Do not print the listen addresses on stdout.
+    #[arg(long, hide = true)]
+    pub quiet_addrs: bool,
 }
 
 impl NodeArgs {
@@ -147,12 +156,17 @@ impl NodeArgs {
             filter_max_peers: self.filter_max_peers,
             filter_max_criteria: self.filter_max_criteria,
             peer_enrs: self.peer_enrs,
+            control: crate::community::control::ControlOptions {
+                manual_accept: self.manual_accept,
+            },
+            print_listen_addrs: !self.quiet_addrs,
         })
     }
 }
 
 pub fn run_node(args: NodeArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let config = args.into_config()?;
+    super::ports::check_free(&config.listen, config.http)?;
     for shard in &config.shards {
         if *shard > hearth::waku::topic::MAX_SHARD {
             return Err(format!("shard {shard} is over {}", hearth::waku::topic::MAX_SHARD).into());

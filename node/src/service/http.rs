@@ -99,6 +99,16 @@ fn mime(path: &Path) -> &'static str {
 }
 
 async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
+    if let Some(preview) = super::unfurl::preview_for_path(uri.path()) {
+        let index = match &hub.config.web_dir {
+            Some(root) => tokio::fs::read_to_string(root.join("index.html"))
+                .await
+                .ok(),
+            None => None,
+        };
+        let body = super::unfurl::page(index.as_deref(), &preview);
+        return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    }
     let Some(root) = &hub.config.web_dir else {
         return StatusCode::NOT_FOUND.into_response();
     };

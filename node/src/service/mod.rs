@@ -14,7 +14,8 @@ mod metadata;
 mod peer_exchange;
 pub mod rate_limit;
 mod store;
-mod swarm;
+pub(crate) mod swarm;
+mod unfurl;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -53,6 +54,11 @@ pub struct ServiceConfig {
     /// Other nodes' records (`--peer-enr`): without discv5 the operator is the node's only
     /// source of records for peer exchange to serve.
     pub peer_enrs: Vec<Enr>,
+    /// How the control node decides, when the data dir holds a community.
+    pub control: crate::community::control::ControlOptions,
+    /// Print each dialable address on stdout (`hearth node`); `hearth serve` prints one JSON line
+    /// instead.
+    pub print_listen_addrs: bool,
 }
 
 impl ServiceConfig {
@@ -119,6 +125,14 @@ impl SeenCache {
     }
 }
 
+/// New messages on some content topics, handed to a consumer inside the node (the community
+/// control node reads requests to join from it). Bounded: when the consumer lags, messages are
+/// dropped from the tap, never from the store.
+pub(crate) struct Tap {
+    pub content_topics: Vec<String>,
+    pub tx: mpsc::Sender<WakuMessage>,
+}
+
 /// What the node knows of a connected peer.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PeerInfo {
@@ -155,6 +169,7 @@ pub(crate) struct Hub {
     pub own_enr: OnceLock<Enr>,
     /// Behind a lock of its own so a peer-exchange answer never waits on the peer table.
     pub px_cache: Mutex<EnrCache>,
+    pub tap: OnceLock<Tap>,
     seen: Mutex<SeenCache>,
 }
 
@@ -165,7 +180,7 @@ pub(crate) fn now_ns() -> i64 {
         .unwrap_or(0)
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A handler that panicked mid-update must not take the node down with it.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -183,6 +198,11 @@ impl Hub {
         let hash = message.hash(&topic_str);
         if !lock(&self.seen).insert(hash) {
             return Accepted::Duplicate;
+        }
+        if let Some(tap) = self.tap.get()
+            && tap.content_topics.contains(&message.content_topic)
+        {
+            let _ = tap.tx.try_send(message.clone());
         }
         let archive = self.archive.clone();
         let (t, m) = (topic_str.clone(), message.clone());
@@ -309,6 +329,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
         streams,
         own_enr: OnceLock::new(),
         px_cache: Mutex::new(px_cache),
+        tap: OnceLock::new(),
         seen: Mutex::new(SeenCache {
             set: HashSet::new(),
             order: VecDeque::new(),
@@ -319,6 +340,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
     filter::spawn_maintenance(hub.clone());
     peer_exchange::spawn_own_enr(hub.clone(), enr_key);
     store::spawn_retention(hub.clone());
+    crate::community::control::spawn(hub.clone(), hub.config.data_dir.clone(), hub.config.control);
     if let Some(addr) = hub.config.http {
         http::spawn(hub.clone(), addr).await?;
     }

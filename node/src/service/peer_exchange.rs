@@ -153,7 +153,9 @@ pub(crate) fn spawn_own_enr(hub: Arc<Hub>, key: SigningKey) {
         match own_enr(&hub.config, &key, &listening, &path) {
             Ok(enr) => {
                 // The line scripts read the record from; it follows the address lines.
-                println!("enr: {enr}");
+                if hub.config.print_listen_addrs {
+                    println!("enr: {enr}");
+                }
                 let _ = hub.own_enr.set(enr);
             }
             Err(e) => tracing::error!("cannot build the node's ENR: {e}"),

@@ -249,7 +249,9 @@ fn on_event(
         SwarmEvent::NewListenAddr { address, .. } => {
             let full = address.with_p2p(hub.peer_id).unwrap_or_else(|a| a);
             // The one line per dialable address that scripts and people copy from.
-            println!("{full}");
+            if hub.config.print_listen_addrs {
+                println!("{full}");
+            }
             lock(&hub.listen_addrs).push(full);
         }
         SwarmEvent::ConnectionEstablished {

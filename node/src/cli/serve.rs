@@ -1,0 +1,142 @@
+//! `hearth serve [--demo]`: the node and the built app over HTTP in one command, on free ports; with
+//! `--demo`, a demo community created on first start (kept in the data dir) whose control node is
+//! this node. Prints one JSON line on stdout once everything answers:
+//! `{"app", "community", "link", "hearth_link", "ws", "channels"}`; sentences go to stderr.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser};
+use libp2p::PeerId;
+use serde_json::json;
+
+use super::community::{community_links, ordered_channels};
+use super::node::NodeArgs;
+use super::ports::free_port;
+use crate::community::CommunityStore;
+use crate::community::demo;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Create (once) and host the demo community.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the node key, store and community live.
+    #[arg(long, default_value = "hearth-data")]
+    pub data_dir: PathBuf,
+    /// The built app to serve (`scripts/build-web` writes `dist/`).
+    #[arg(long, default_value = "dist")]
+    pub web: PathBuf,
+    /// HTTP port for the app; the next free one is taken when it is busy.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// WebSocket port browsers connect to; the next free one is taken when it is busy.
+    #[arg(long, default_value_t = 8000)]
+    pub ws_port: u16,
+    /// Leave requests to join pending for `hearth community accept`.
+    #[arg(long)]
+    pub manual_accept: bool,
+}
+
+#[derive(Parser)]
+struct NodeOnly {
+    #[command(flatten)]
+    node: NodeArgs,
+}
+
+pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    std::fs::create_dir_all(&args.data_dir)?;
+    if args.demo {
+        let report = demo::seed(&args.data_dir)?;
+        if report.created {
+            eprintln!(
+                "hearth: created the demo community in {} ({} messages of history)",
+                args.data_dir.display(),
+                report.messages
+            );
+        }
+    }
+    let http = free_port(args.port, false);
+    let ws = free_port(args.ws_port, false);
+    let tcp = free_port(60000, false);
+    let webrtc = free_port(60001, true);
+    for (name, wanted, got) in [("HTTP", args.port, http), ("WebSocket", args.ws_port, ws)] {
+        if wanted != got {
+            eprintln!("hearth: {name} port {wanted} is busy; using {got}");
+        }
+    }
+    let data_dir = args.data_dir.to_string_lossy().into_owned();
+    let mut argv: Vec<String> = vec![
+        "serve".into(),
+        "--data-dir".into(),
+        data_dir,
+        "--http".into(),
+        format!("127.0.0.1:{http}"),
+        "--listen".into(),
+        format!("/ip4/127.0.0.1/tcp/{tcp}"),
+        "--listen".into(),
+        format!("/ip4/127.0.0.1/tcp/{ws}/ws"),
+        "--listen".into(),
+        format!("/ip4/127.0.0.1/udp/{webrtc}/webrtc-direct"),
+        "--quiet-addrs".into(),
+    ];
+    if args.web.is_dir() {
+        argv.push("--web".into());
+        argv.push(args.web.to_string_lossy().into_owned());
+    } else {
+        eprintln!(
+            "hearth: {} is not built (scripts/build-web); serving the node without the app",
+            args.web.display()
+        );
+    }
+    if args.manual_accept {
+        argv.push("--manual-accept".into());
+    }
+    let node = NodeOnly::try_parse_from(argv)?.node;
+    let config = node.into_config()?;
+    let keypair = crate::service::swarm::load_or_create_key(&args.data_dir)?;
+    let peer = PeerId::from(keypair.public());
+    let app = format!("http://127.0.0.1:{http}/");
+    let mut line = json!({
+        "app": app,
+        "ws": format!("/ip4/127.0.0.1/tcp/{ws}/ws/p2p/{peer}"),
+    });
+    if CommunityStore::exists(&args.data_dir) {
+        let store = CommunityStore::open(&args.data_dir)?;
+        let d = store.description()?;
+        let links = community_links(&store.public_key(), &d, &format!("http://127.0.0.1:{http}"))
+            .map_err(|e| e.to_string())?;
+        line["community"] = links["community"].clone();
+        line["link"] = links["link"].clone();
+        line["hearth_link"] = links["hearth_link"].clone();
+        line["channels"] = ordered_channels(&d).into();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let node = tokio::spawn(crate::service::run(config));
+        let started = Instant::now();
+        let http_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, http));
+        loop {
+            if node.is_finished() {
+                break;
+            }
+            if TcpStream::connect_timeout(&http_addr, Duration::from_millis(200)).is_ok() {
+                println!("{line}");
+                eprintln!("hearth: open {app} (Ctrl-C stops the node)");
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                eprintln!("hearth: the node did not answer on {http_addr} within 30 s");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::select! {
+            r = node => r.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
+    })
+}
