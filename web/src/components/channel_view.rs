@@ -181,10 +181,14 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
     let name = Signal::derive(move || channel_info.get().map(|c| c.name).unwrap_or_else(|| "channel".into()));
     let status_line = move || {
         let t_progress = timeline.with(|t| t.progress.clone());
-        if loading_older.get() {
-            return Some("Loading older messages…".to_string());
+        let older = loading_older.get();
+        match t_progress {
+            // A finished page of older history needs no words.
+            Some(SyncProgress::Older { .. }) if !older => None,
+            Some(p) => progress_text(&p),
+            None if older => Some("Loading older messages…".to_string()),
+            None => None,
         }
-        t_progress.as_ref().and_then(progress_text)
     };
     let history_top = move || {
         timeline.with(|t| {

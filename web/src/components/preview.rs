@@ -235,13 +235,14 @@ pub fn Preview() -> impl IntoView {
                 .filter(|n| !n.is_empty())
                 .or_else(|| who.as_ref().map(|p| p.alias.clone()))
                 .unwrap_or_else(|| key_text.clone());
+            let name_shown = name.clone();
             let bio = hint.as_ref().map(|h| h.hint().description.clone()).unwrap_or_default();
             view! {
                 <article class="preview-card" data-kind="profile">
                     <p class="kind-label">"Profile"</p>
-                    <h1 class="preview-name">{name}</h1>
+                    <h1 class="preview-name">{name_shown}</h1>
                     {who.as_ref().map(|p| view! {
-                        <p class="sender-alias">{p.alias.clone()}</p>
+                        {(p.alias != name).then(|| view! { <p class="sender-alias">{p.alias.clone()}</p> })}
                         <p class="emoji-hash large" aria-label="emoji hash">{p.emoji_hash.clone()}</p>
                     })}
                     <p class="preview-description">{bio}</p>

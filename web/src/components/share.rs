@@ -32,12 +32,12 @@ pub fn ShareLinks(#[prop(into)] info: Signal<Option<CommunityInfo>>, #[prop(into
                 view! {
                     <label class="share-row">
                         <span>"Status link"</span>
-                        <input class="share-url" readonly value=status.clone() aria-label="Status link" />
+                        <input type="text" class="share-url" readonly value=status.clone() aria-label="Status link" />
                         <button class="button" on:click=move |_| copy("status", s2.clone())>"Copy link"</button>
                     </label>
                     <label class="share-row">
                         <span>"Hearth link"</span>
-                        <input class="share-url" readonly value=hearth.clone() aria-label="Hearth link" />
+                        <input type="text" class="share-url" readonly value=hearth.clone() aria-label="Hearth link" />
                         <button class="button secondary" on:click=move |_| copy("hearth", h2.clone())>"Copy"</button>
                     </label>
                 }

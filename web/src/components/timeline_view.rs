@@ -48,7 +48,10 @@ pub fn TimelineView(
     let layout = RwSignal::new(0u32);
     let scroll_top = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(800.0f64);
+    // Whether to follow new messages. Only the reader moving up turns it off (scrollTop going
+    // down); content growing below, measurements and our own pinning never do.
     let at_bottom = StoredValue::new(true);
+    let last_top = StoredValue::new(0.0f64);
     let first_id = StoredValue::new(None::<String>);
 
     let height_of = move |h: &HashMap<String, f64>, row: &Row| {
@@ -97,7 +100,9 @@ pub fn TimelineView(
     let pin_to_bottom = move || {
         if let Some(el) = scroller.get_untracked() {
             el.set_scroll_top(el.scroll_height());
-            scroll_top.set(f64::from(el.scroll_top()));
+            let top = f64::from(el.scroll_top());
+            last_top.set_value(top);
+            scroll_top.set(top);
         }
     };
 
@@ -134,6 +139,7 @@ pub fn TimelineView(
             } else if shift_above != 0.0 {
                 let top = f64::from(el.scroll_top()) + shift_above;
                 el.set_scroll_top(top as i32);
+                last_top.set_value(top);
                 scroll_top.set(top);
             }
         }
@@ -178,6 +184,7 @@ pub fn TimelineView(
             if let Some(el) = scroller.get_untracked() {
                 let top = f64::from(el.scroll_top()) + added;
                 el.set_scroll_top(top as i32);
+                last_top.set_value(top);
                 scroll_top.set(top);
             }
         }
@@ -190,8 +197,12 @@ pub fn TimelineView(
         scroll_top.set(top);
         viewport.set(client);
         let bottom = f64::from(el.scroll_height()) - top - client < BOTTOM_SLACK_PX;
-        if bottom != at_bottom.get_value() {
-            at_bottom.set_value(bottom);
+        let moved_up = top < last_top.get_value() - 1.0;
+        last_top.set_value(top);
+        if bottom {
+            at_bottom.set_value(true);
+        } else if moved_up {
+            at_bottom.set_value(false);
         }
         on_bottom.run(bottom);
         if top < LOAD_OLDER_PX {
