@@ -106,22 +106,30 @@ impl CommunityFeed {
                 }
                 // An unverified description never replaces a verified one on screen.
                 let keep_verified = matches!(info.state, DescriptionState::Unverified)
-                    && self
-                        .info
-                        .with_untracked(|i| i.as_ref().is_some_and(|i| matches!(i.state, DescriptionState::Verified { .. })));
+                    && self.info.with_untracked(|i| {
+                        i.as_ref()
+                            .is_some_and(|i| matches!(i.state, DescriptionState::Verified { .. }))
+                    });
                 if !keep_verified {
                     self.info.set(Some(*info));
                 }
             }
             CommunityEvent::NotFound => {
-                if !matches!(self.verification.get_untracked(), Verification::Verified { .. }) {
+                if !matches!(
+                    self.verification.get_untracked(),
+                    Verification::Verified { .. }
+                ) {
                     self.verification.set(Verification::NotFound);
                     self.clear_timer();
                 }
             }
             CommunityEvent::SignerMismatch { signer } => {
-                if !matches!(self.verification.get_untracked(), Verification::Verified { .. }) {
-                    self.verification.set(Verification::SignerMismatch { signer });
+                if !matches!(
+                    self.verification.get_untracked(),
+                    Verification::Verified { .. }
+                ) {
+                    self.verification
+                        .set(Verification::SignerMismatch { signer });
                     self.clear_timer();
                 }
             }

@@ -56,9 +56,11 @@ pub fn config_from(node: Option<&serde_json::Value>) -> ClientConfig {
         .and_then(|n| n.get("ws"))
         .and_then(|w| match w {
             serde_json::Value::String(s) => Some(vec![s.clone()]),
-            serde_json::Value::Array(a) => {
-                Some(a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-            }
+            serde_json::Value::Array(a) => Some(
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+            ),
             _ => None,
         })
         .unwrap_or_default()
@@ -127,12 +129,15 @@ impl Live {
     fn channel_do<T: 'static>(
         &self,
         ch: ChannelRef,
-        f: impl FnOnce(hearth::client::Channel) -> LocalBoxFuture<'static, Result<T, ClientError>> + 'static,
+        f: impl FnOnce(hearth::client::Channel) -> LocalBoxFuture<'static, Result<T, ClientError>>
+        + 'static,
     ) -> LocalBoxFuture<'static, Result<T, Problem>> {
         self.with_client(move |client| {
             Box::pin(async move {
                 let community = client.community(&ch.community).map_err(|e| problem(&e))?;
-                f(community.channel(&ch.uuid)).await.map_err(|e| problem(&e))
+                f(community.channel(&ch.uuid))
+                    .await
+                    .map_err(|e| problem(&e))
             })
         })
     }
@@ -207,7 +212,10 @@ impl Backend for Live {
         let me = self.me.borrow().as_ref().map(|(k, _)| k.to_bytes());
         Box::pin(async move {
             let bytes = me.ok_or_else(|| {
-                Problem::new("There is no identity to export.", "Create or import one first.")
+                Problem::new(
+                    "There is no identity to export.",
+                    "Create or import one first.",
+                )
             })?;
             Ok(ExportedIdentity {
                 hex: format!("0x{}", hex::encode(bytes)),
@@ -267,7 +275,9 @@ impl Backend for Live {
                 match ready.await {
                     Ok(c) => match c.community(&target) {
                         Ok(community) => community.events().boxed_local(),
-                        Err(e) => futures::stream::once(async move { failed("open", &e) }).boxed_local(),
+                        Err(e) => {
+                            futures::stream::once(async move { failed("open", &e) }).boxed_local()
+                        }
                     },
                     Err(p) => futures::stream::once(async move {
                         CommunityEvent::Progress {
@@ -392,7 +402,12 @@ impl Backend for Live {
         message_id: String,
     ) -> LocalBoxFuture<'static, Result<(), Problem>> {
         self.with_client(move |c| {
-            Box::pin(async move { c.retry(&message_id).await.map(|_| ()).map_err(|e| problem(&e)) })
+            Box::pin(async move {
+                c.retry(&message_id)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| problem(&e))
+            })
         })
     }
 

@@ -22,7 +22,10 @@ pub enum Node {
     Code(String),
     LineBreak,
     Rule,
-    Element { kind: Kind, children: Vec<Node> },
+    Element {
+        kind: Kind,
+        children: Vec<Node>,
+    },
 }
 
 /// The element kinds the view knows how to draw.
@@ -32,14 +35,20 @@ pub enum Kind {
     /// 1..=6
     Heading(u8),
     BlockQuote,
-    CodeBlock { language: Option<String> },
-    List { start: Option<u64> },
+    CodeBlock {
+        language: Option<String>,
+    },
+    List {
+        start: Option<u64>,
+    },
     Item,
     Emphasis,
     Strong,
     Strikethrough,
     /// `href` is `None` when the target was not a safe URL: the text shows, nothing links.
-    Link { href: Option<String> },
+    Link {
+        href: Option<String>,
+    },
 }
 
 /// A rendered message: its nodes, and how many bytes were left out for length.
@@ -145,16 +154,16 @@ pub fn render(text: &str) -> Rendered {
                     flattened -= 1;
                     continue;
                 }
-                if stack.len() > 1 {
-                    if let Some((kind, children)) = stack.pop() {
-                        match kind {
-                            Some(kind) => push(&mut stack, Node::Element { kind, children }),
-                            // Unknown containers (tables, footnotes: not enabled) keep their
-                            // contents.
-                            None => {
-                                for c in children {
-                                    push(&mut stack, c);
-                                }
+                if stack.len() > 1
+                    && let Some((kind, children)) = stack.pop()
+                {
+                    match kind {
+                        Some(kind) => push(&mut stack, Node::Element { kind, children }),
+                        // Unknown containers (tables, footnotes: not enabled) keep their
+                        // contents.
+                        None => {
+                            for c in children {
+                                push(&mut stack, c);
                             }
                         }
                     }
@@ -164,14 +173,17 @@ pub fn render(text: &str) -> Rendered {
             Event::Code(t) => push(&mut stack, Node::Code(t.to_string())),
             // Raw HTML, block or inline: shown as the text it is, never parsed as markup.
             Event::Html(t) | Event::InlineHtml(t) => push(&mut stack, Node::Text(t.to_string())),
-            Event::InlineMath(t) | Event::DisplayMath(t) => push(&mut stack, Node::Code(t.to_string())),
+            Event::InlineMath(t) | Event::DisplayMath(t) => {
+                push(&mut stack, Node::Code(t.to_string()))
+            }
             Event::SoftBreak => push(&mut stack, Node::Text(" ".into())),
             Event::HardBreak => push(&mut stack, Node::LineBreak),
             Event::Rule => push(&mut stack, Node::Rule),
             Event::FootnoteReference(t) => push(&mut stack, Node::Text(format!("[{t}]"))),
-            Event::TaskListMarker(done) => {
-                push(&mut stack, Node::Text(if done { "☑ " } else { "☐ " }.into()))
-            }
+            Event::TaskListMarker(done) => push(
+                &mut stack,
+                Node::Text(if done { "☑ " } else { "☐ " }.into()),
+            ),
         }
     }
     // Close anything left open (cannot happen with a well-behaved parser, but cheap to be total).
@@ -233,7 +245,10 @@ mod tests {
     #[test]
     fn raw_html_is_text() {
         let r = render("hi <img src=x onerror=alert(1)> there");
-        assert_eq!(plain_text(&r.nodes), "hi <img src=x onerror=alert(1)> there");
+        assert_eq!(
+            plain_text(&r.nodes),
+            "hi <img src=x onerror=alert(1)> there"
+        );
         let r = render("<script>alert(1)</script>\n\nafter");
         let text = plain_text(&r.nodes);
         assert!(text.contains("<script>alert(1)</script>"), "{text}");
@@ -286,8 +301,12 @@ mod tests {
             }]
         );
         let r = render("use `<i>` here");
-        assert!(r.nodes.iter().any(|n| matches!(n, Node::Element { children, .. }
-            if children.contains(&Node::Code("<i>".into())))));
+        assert!(
+            r.nodes
+                .iter()
+                .any(|n| matches!(n, Node::Element { children, .. }
+            if children.contains(&Node::Code("<i>".into()))))
+        );
     }
 
     #[test]

@@ -95,13 +95,20 @@ pub trait Backend {
     fn remove_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>>;
     /// A community by id or link: stored description at once, then the link's hint, then the
     /// verified one, then live changes.
-    fn community(&self, id_or_link: &str)
-    -> Result<LocalBoxStream<'static, CommunityEvent>, Problem>;
-    fn request_to_join(&self, community: String)
-    -> LocalBoxFuture<'static, Result<Membership, Problem>>;
+    fn community(
+        &self,
+        id_or_link: &str,
+    ) -> Result<LocalBoxStream<'static, CommunityEvent>, Problem>;
+    fn request_to_join(
+        &self,
+        community: String,
+    ) -> LocalBoxFuture<'static, Result<Membership, Problem>>;
     /// The channel's timeline, and how to ask it for older items (they arrive on the stream as
     /// `Older`; the function says false once the timeline has stopped).
-    fn timeline(&self, channel: &ChannelRef) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem>;
+    fn timeline(
+        &self,
+        channel: &ChannelRef,
+    ) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem>;
     fn send(
         &self,
         channel: ChannelRef,
@@ -153,16 +160,33 @@ impl Backend for Unwired {
     fn identity(&self) -> Option<Identity> {
         None
     }
-    fn create_identity(&self, _: String, _: Option<String>) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+    fn create_identity(
+        &self,
+        _: String,
+        _: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
         Box::pin(async { Err(unwired()) })
     }
-    fn import_identity_hex(&self, _: String, _: String, _: Option<String>) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+    fn import_identity_hex(
+        &self,
+        _: String,
+        _: String,
+        _: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
         Box::pin(async { Err(unwired()) })
     }
-    fn import_identity_phrase(&self, _: String, _: String, _: Option<String>) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+    fn import_identity_phrase(
+        &self,
+        _: String,
+        _: String,
+        _: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
         Box::pin(async { Err(unwired()) })
     }
-    fn export_identity(&self, _: Option<String>) -> LocalBoxFuture<'static, Result<ExportedIdentity, Problem>> {
+    fn export_identity(
+        &self,
+        _: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<ExportedIdentity, Problem>> {
         Box::pin(async { Err(unwired()) })
     }
     fn recent_communities(&self) -> LocalBoxFuture<'static, Vec<CommunityInfo>> {
@@ -183,16 +207,35 @@ impl Backend for Unwired {
     fn request_to_join(&self, _: String) -> LocalBoxFuture<'static, Result<Membership, Problem>> {
         Box::pin(async { Err(unwired()) })
     }
-    fn timeline(&self, _: &ChannelRef) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem> {
+    fn timeline(
+        &self,
+        _: &ChannelRef,
+    ) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem> {
         Err(unwired())
     }
-    fn send(&self, _: ChannelRef, _: String, _: Option<String>) -> LocalBoxFuture<'static, Result<TimelineItem, Problem>> {
+    fn send(
+        &self,
+        _: ChannelRef,
+        _: String,
+        _: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<TimelineItem, Problem>> {
         Box::pin(async { Err(unwired()) })
     }
-    fn react(&self, _: ChannelRef, _: String, _: String, _: bool) -> LocalBoxFuture<'static, Result<(), Problem>> {
+    fn react(
+        &self,
+        _: ChannelRef,
+        _: String,
+        _: String,
+        _: bool,
+    ) -> LocalBoxFuture<'static, Result<(), Problem>> {
         Box::pin(async { Err(unwired()) })
     }
-    fn edit(&self, _: ChannelRef, _: String, _: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
+    fn edit(
+        &self,
+        _: ChannelRef,
+        _: String,
+        _: String,
+    ) -> LocalBoxFuture<'static, Result<(), Problem>> {
         Box::pin(async { Err(unwired()) })
     }
     fn delete(&self, _: ChannelRef, _: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
@@ -244,5 +287,6 @@ impl Session {
 
 /// The session from context (the root component provides it).
 pub fn use_session() -> Session {
-    use_context::<Session>().unwrap_or_else(|| Session::new(Rc::new(Unwired), ClientPhase::Starting))
+    use_context::<Session>()
+        .unwrap_or_else(|| Session::new(Rc::new(Unwired), ClientPhase::Starting))
 }

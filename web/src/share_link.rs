@@ -119,12 +119,10 @@ pub fn status_link(info: &CommunityInfo, channel_uuid: Option<&str>) -> Option<S
     let key = PublicKey::from_hex(&info.id).ok()?.to_serialized();
     let community = community_message(info);
     match channel_uuid {
-        None => Some(
-            match community.and_then(|c| url_data(c.encode_to_vec())) {
-                Some(data) => format!("{STATUS_APP}/c/{data}#{key}"),
-                None => format!("{STATUS_APP}/c#{key}"),
-            },
-        ),
+        None => Some(match community.and_then(|c| url_data(c.encode_to_vec())) {
+            Some(data) => format!("{STATUS_APP}/c/{data}#{key}"),
+            None => format!("{STATUS_APP}/c#{key}"),
+        }),
         Some(uuid) => {
             let ch = info.channels.iter().find(|c| c.uuid == uuid)?;
             let name = clip(ch.name.trim(), 24);
@@ -145,7 +143,10 @@ pub fn status_link(info: &CommunityInfo, channel_uuid: Option<&str>) -> Option<S
                         .encode_to_vec(),
                     )
                 });
-            Some(format!("{STATUS_APP}/cc/{}#{key}", data.unwrap_or_else(|| uuid.to_string())))
+            Some(format!(
+                "{STATUS_APP}/cc/{}#{key}",
+                data.unwrap_or_else(|| uuid.to_string())
+            ))
         }
     }
 }
@@ -192,7 +193,10 @@ mod tests {
         for len in [0usize, 1, 300, 3000] {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
             let data = url_data(bytes.clone()).unwrap_or_else(|| {
-                let wrapped = pb::UrlData { content: bytes.clone() }.encode_to_vec();
+                let wrapped = pb::UrlData {
+                    content: bytes.clone(),
+                }
+                .encode_to_vec();
                 data_encoding::BASE64URL.encode(&brotli_stored(&wrapped))
             });
             assert_eq!(decode_url_data(&data).unwrap(), bytes, "len {len}");

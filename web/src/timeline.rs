@@ -86,9 +86,7 @@ impl Timeline {
 
     fn insert_sorted(&mut self, item: TimelineItem) -> usize {
         let rev = self.rev();
-        let at = self
-            .rows
-            .partition_point(|r| order(&r.item) < order(&item));
+        let at = self.rows.partition_point(|r| order(&r.item) < order(&item));
         self.rows.insert(at, Row { item, rev });
         at
     }
@@ -132,7 +130,11 @@ impl Timeline {
             TimelineEvent::Older { items, complete } => {
                 self.complete |= complete;
                 let before = self.rows.len();
-                let first = self.rows.first().map(|r| order(&r.item)).map(|(c, t, id)| (c, t, id.to_string()));
+                let first = self
+                    .rows
+                    .first()
+                    .map(|r| order(&r.item))
+                    .map(|(c, t, id)| (c, t, id.to_string()));
                 let mut fresh: Vec<TimelineItem> = items
                     .into_iter()
                     .filter(|i| self.position(&i.id).is_none())
@@ -225,7 +227,12 @@ mod tests {
         });
         assert!(t.loaded);
         assert_eq!(ids(&t), ["a", "b"]);
-        assert_eq!(t.apply(TimelineEvent::Upsert { item: item("c", 30) }), Change::Updated);
+        assert_eq!(
+            t.apply(TimelineEvent::Upsert {
+                item: item("c", 30)
+            }),
+            Change::Updated
+        );
         let ch = t.apply(TimelineEvent::Older {
             items: vec![item("y", 2), item("z", 5), item("a", 10)],
             complete: false,

@@ -39,7 +39,10 @@ fn progress_text(p: &SyncProgress) -> Option<String> {
             reason,
             retry_in_ms,
         } => Some(match retry_in_ms {
-            Some(ms) => format!("{step} failed: {reason}. Trying again in {} s.", ms.div_ceil(1000)),
+            Some(ms) => format!(
+                "{step} failed: {reason}. Trying again in {} s.",
+                ms.div_ceil(1000)
+            ),
             None => format!("{step} failed: {reason}."),
         }),
     }
@@ -49,7 +52,9 @@ fn progress_text(p: &SyncProgress) -> Option<String> {
 #[component]
 pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
     let session = use_session();
-    let community_id = feed.info.with_untracked(|i| i.as_ref().map(|i| i.id.clone()));
+    let community_id = feed
+        .info
+        .with_untracked(|i| i.as_ref().map(|i| i.id.clone()));
     let channel = ChannelRef {
         community: community_id.unwrap_or_default(),
         uuid: uuid.clone(),
@@ -57,8 +62,10 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
     let channel_info = {
         let uuid = uuid.clone();
         Memo::new(move |_| {
-            feed.info
-                .with(|i| i.as_ref().and_then(|i| i.channels.iter().find(|c| c.uuid == uuid).cloned()))
+            feed.info.with(|i| {
+                i.as_ref()
+                    .and_then(|i| i.channels.iter().find(|c| c.uuid == uuid).cloned())
+            })
         })
     };
     let timeline = RwSignal::new(Timeline::default());
@@ -87,7 +94,9 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
                         let ends_older = matches!(
                             event,
                             TimelineEvent::Older { .. }
-                                | TimelineEvent::Progress { progress: SyncProgress::Failed { .. } }
+                                | TimelineEvent::Progress {
+                                    progress: SyncProgress::Failed { .. }
+                                }
                         );
                         timeline.update(|t| {
                             t.apply(event);
@@ -96,17 +105,21 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
                             loading_older.set(false);
                         }
                         // The chat id and the read mark come with the first item.
-                        if chat_id.with_value(String::is_empty) {
-                            if let Some(c) = timeline.with_untracked(|t| t.rows().first().map(|r| r.item.chat_id.clone())) {
-                                read_mark.set(pref(&read_mark_key(&c)).and_then(|v| v.parse().ok()));
-                                chat_id.set_value(c);
-                            }
+                        if chat_id.with_value(String::is_empty)
+                            && let Some(c) = timeline.with_untracked(|t| {
+                                t.rows().first().map(|r| r.item.chat_id.clone())
+                            })
+                        {
+                            read_mark.set(pref(&read_mark_key(&c)).and_then(|v| v.parse().ok()));
+                            chat_id.set_value(c);
                         }
                         // The "new messages" line is placed once per visit, where the reader left.
                         if !unread_fixed.get_value() && timeline.with_untracked(|t| t.loaded) {
                             unread_fixed.set_value(true);
                             let me = session.identity.get_untracked().map(|i| i.public_key);
-                            unread_at.set(timeline.with_untracked(|t| t.first_unread(read_mark.get_untracked(), me.as_deref())));
+                            unread_at.set(timeline.with_untracked(|t| {
+                                t.first_unread(read_mark.get_untracked(), me.as_deref())
+                            }));
                         }
                     }
                 };
@@ -140,7 +153,10 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
         }),
         delete: Callback::new(move |id: String| {
             let ok = web_sys::window()
-                .and_then(|w| w.confirm_with_message("Delete this message for everyone?").ok())
+                .and_then(|w| {
+                    w.confirm_with_message("Delete this message for everyone?")
+                        .ok()
+                })
                 .unwrap_or(false);
             if ok {
                 run(session.backend().delete(ch_for.get_value(), id));
@@ -153,7 +169,9 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
             }
             run(session.backend().react(ch_for.get_value(), id, emoji, on));
         }),
-        retry: Callback::new(move |id: String| run(session.backend().retry(ch_for.get_value(), id))),
+        retry: Callback::new(move |id: String| {
+            run(session.backend().retry(ch_for.get_value(), id))
+        }),
         me: Signal::derive(move || session.identity.get().map(|i| i.public_key)),
     };
     provide_context(actions);
@@ -178,7 +196,12 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
     });
 
     let pinned = Signal::derive(move || timeline.with(|t| t.pinned()));
-    let name = Signal::derive(move || channel_info.get().map(|c| c.name).unwrap_or_else(|| "channel".into()));
+    let name = Signal::derive(move || {
+        channel_info
+            .get()
+            .map(|c| c.name)
+            .unwrap_or_else(|| "channel".into())
+    });
     let status_line = move || {
         let t_progress = timeline.with(|t| t.progress.clone());
         let older = loading_older.get();

@@ -10,9 +10,7 @@ use crate::session::{Problem, use_session};
 
 /// A `#RRGGBB` colour or the app's accent, for a style property (never raw text into CSS).
 pub fn safe_colour(c: &str) -> String {
-    let ok = c.len() == 7
-        && c.starts_with('#')
-        && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
     if ok { c.to_string() } else { "#e8590c".into() }
 }
 
@@ -25,7 +23,9 @@ pub fn CommunityOverview(feed: CommunityFeed) -> impl IntoView {
     let joining = RwSignal::new(false);
     let info = feed.info;
     let request_join = move |_| {
-        let Some(id) = info.with_untracked(|i| i.as_ref().map(|i| i.id.clone())) else { return };
+        let Some(id) = info.with_untracked(|i| i.as_ref().map(|i| i.id.clone())) else {
+            return;
+        };
         if session.identity.get_untracked().is_none() {
             session.identity_wanted.set(true);
             return;

@@ -20,7 +20,10 @@ pub fn verification_problem(v: &Verification) -> Option<Problem> {
             "Its owner may not have been online for weeks. Check the link, or try again later.",
         )),
         Verification::SignerMismatch { signer } => Some(Problem::new(
-            format!("A description for this community was signed by another key ({}), so it is not shown.", crate::person::short_key(signer)),
+            format!(
+                "A description for this community was signed by another key ({}), so it is not shown.",
+                crate::person::short_key(signer)
+            ),
             "Someone may be impersonating the community. Get the link again from a source you trust.",
         )),
         Verification::TimedOut => Some(Problem::new(
@@ -56,8 +59,13 @@ pub fn CommunityPage() -> impl IntoView {
 
     let info = Signal::derive(move || feed.get().info.get());
     let verification = Signal::derive(move || feed.get().verification.get());
-    let title = move || info.with(|i| i.as_ref().map(|i| i.name.clone())).unwrap_or_else(|| "Community".into());
-    let colour = move || safe_colour(&info.with(|i| i.as_ref().map(|i| i.color.clone()).unwrap_or_default()));
+    let title = move || {
+        info.with(|i| i.as_ref().map(|i| i.name.clone()))
+            .unwrap_or_else(|| "Community".into())
+    };
+    let colour = move || {
+        safe_colour(&info.with(|i| i.as_ref().map(|i| i.color.clone()).unwrap_or_default()))
+    };
     let verified_badge = move || {
         info.with(|i| match i.as_ref().map(|i| &i.state) {
             Some(DescriptionState::Verified { .. }) => view! { <span class="badge verified" title="Signed by the community's key">"✓ Verified"</span> }.into_any(),
@@ -68,8 +76,11 @@ pub fn CommunityPage() -> impl IntoView {
     let body = move || {
         let f = feed.get();
         match uuid.get() {
-            Some(u) if f.info.with(Option::is_some) => view! { <ChannelView feed=f uuid=u /> }.into_any(),
-            Some(_) => view! { <p class="page-loading" role="status">"Loading the community…"</p> }.into_any(),
+            Some(u) if f.info.with(Option::is_some) => {
+                view! { <ChannelView feed=f uuid=u /> }.into_any()
+            }
+            Some(_) => view! { <p class="page-loading" role="status">"Loading the community…"</p> }
+                .into_any(),
             None => view! { <CommunityOverview feed=f /> }.into_any(),
         }
     };

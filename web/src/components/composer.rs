@@ -37,10 +37,10 @@ pub fn Composer(
         }
     });
     Effect::new(move |_| {
-        if reply_to.get().is_some() {
-            if let Some(el) = input.get_untracked() {
-                let _ = el.focus();
-            }
+        if reply_to.get().is_some()
+            && let Some(el) = input.get_untracked()
+        {
+            let _ = el.focus();
         }
     });
 
@@ -51,7 +51,10 @@ pub fn Composer(
         }
         if text.chars().count() > MAX_MESSAGE_CHARS {
             problem.set(Some(Problem::new(
-                format!("This message is {} characters long; the limit is {MAX_MESSAGE_CHARS}.", text.chars().count()),
+                format!(
+                    "This message is {} characters long; the limit is {MAX_MESSAGE_CHARS}.",
+                    text.chars().count()
+                ),
                 "Shorten it, or split it into several messages.",
             )));
             return;

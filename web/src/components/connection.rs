@@ -15,7 +15,9 @@ pub fn ConnectionIndicator() -> impl IntoView {
         match (phase, health) {
             (ClientPhase::Unavailable(_), _) => ("offline", "Offline".to_string()),
             (ClientPhase::Starting, None) => ("connecting", "Connecting…".to_string()),
-            (_, Some(h)) if h.connected_peers == 0 => ("connecting", "Looking for peers…".to_string()),
+            (_, Some(h)) if h.connected_peers == 0 => {
+                ("connecting", "Looking for peers…".to_string())
+            }
             (_, Some(h)) => {
                 let transport = h
                     .transports
@@ -34,7 +36,11 @@ pub fn ConnectionIndicator() -> impl IntoView {
                         "{} peer{}{}",
                         h.connected_peers,
                         if h.connected_peers == 1 { "" } else { "s" },
-                        if transport.is_empty() { String::new() } else { format!(" · {transport}") }
+                        if transport.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · {transport}")
+                        }
                     ),
                 )
             }
@@ -50,7 +56,10 @@ pub fn ConnectionIndicator() -> impl IntoView {
             .into_any();
         }
         match session.health.get() {
-            None => view! { <p>"Starting the client: opening storage, then connecting to peers."</p> }.into_any(),
+            None => {
+                view! { <p>"Starting the client: opening storage, then connecting to peers."</p> }
+                    .into_any()
+            }
             Some(h) => {
                 let protocols = h
                     .protocols
@@ -69,7 +78,10 @@ pub fn ConnectionIndicator() -> impl IntoView {
                     StorageBackend::IndexedDb => "IndexedDB (kept between visits)".to_string(),
                     StorageBackend::Memory { reason } => format!(
                         "memory only: nothing is kept after this tab closes{}",
-                        reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
+                        reason
+                            .as_ref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
                     ),
                 };
                 view! {

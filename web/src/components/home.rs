@@ -3,8 +3,8 @@ use hearth::status::keys::{PublicKey, community_id};
 use hearth::status::link::parse_preview_link;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 
 use crate::browser::node_config;
 use crate::components::community_overview::safe_colour;
@@ -33,13 +33,18 @@ pub fn destination(input: &str) -> Result<String, String> {
         Ok(_) => {
             // Keep the link's own path and key: the preview page shows its data at once.
             let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-            let after_scheme = compact.split_once("://").map(|(_, r)| r).unwrap_or(&compact);
+            let after_scheme = compact
+                .split_once("://")
+                .map(|(_, r)| r)
+                .unwrap_or(&compact);
             let path = after_scheme
                 .find('/')
                 .map(|i| &after_scheme[i..])
                 .unwrap_or("/");
             let path = match path.split_once('?') {
-                Some((p, rest)) => format!("{p}{}", rest.find('#').map(|i| &rest[i..]).unwrap_or("")),
+                Some((p, rest)) => {
+                    format!("{p}{}", rest.find('#').map(|i| &rest[i..]).unwrap_or(""))
+                }
                 None => path.to_string(),
             };
             Ok(path)
@@ -62,25 +67,25 @@ pub fn Home() -> impl IntoView {
         recent.set(fut.await);
     });
     spawn_local(async move {
-        if let Some(cfg) = node_config().await {
-            if let Some(id) = cfg.get("community").and_then(|v| v.as_str()) {
-                let channels = cfg
-                    .get("channels")
-                    .and_then(|c| c.as_array())
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|c| {
-                                Some((
-                                    c.get("uuid")?.as_str()?.to_string(),
-                                    c.get("name")?.as_str()?.to_string(),
-                                ))
-                            })
-                            .take(20)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                demo.set(Some((id.to_string(), channels)));
-            }
+        if let Some(cfg) = node_config().await
+            && let Some(id) = cfg.get("community").and_then(|v| v.as_str())
+        {
+            let channels = cfg
+                .get("channels")
+                .and_then(|c| c.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| {
+                            Some((
+                                c.get("uuid")?.as_str()?.to_string(),
+                                c.get("name")?.as_str()?.to_string(),
+                            ))
+                        })
+                        .take(20)
+                        .collect()
+                })
+                .unwrap_or_default();
+            demo.set(Some((id.to_string(), channels)));
         }
     });
     let open = move |ev: leptos::ev::SubmitEvent| {

@@ -60,7 +60,9 @@ pub fn MessageRow(item: TimelineItem, context: RowContext) -> impl IntoView {
         let text = if q.deleted {
             "Message deleted".to_string()
         } else {
-            q.text.clone().unwrap_or_else(|| "Original message not loaded".into())
+            q.text
+                .clone()
+                .unwrap_or_else(|| "Original message not loaded".into())
         };
         let preview: String = text.chars().take(140).collect();
         view! {
@@ -89,7 +91,9 @@ pub fn MessageRow(item: TimelineItem, context: RowContext) -> impl IntoView {
 
     let state = match &item.send_state {
         SendState::Received | SendState::Sent => None,
-        SendState::Pending => Some(view! { <span class="send-state pending" role="status">"Sending…"</span> }.into_any()),
+        SendState::Pending => Some(
+            view! { <span class="send-state pending" role="status">"Sending…"</span> }.into_any(),
+        ),
         SendState::Failed { reason } => {
             let id = item.id.clone();
             Some(
@@ -168,7 +172,8 @@ pub fn MessageRow(item: TimelineItem, context: RowContext) -> impl IntoView {
             {item.edited.then(|| view! { <span class="edited">"(edited)"</span> })}
         }
     });
-    let avatar = (!context.grouped).then(|| view! { <Avatar person=who.clone() name=name.clone() /> });
+    let avatar =
+        (!context.grouped).then(|| view! { <Avatar person=who.clone() name=name.clone() /> });
 
     view! {
         {day.map(|d| view! { <div class="day-separator" role="separator"><span>{d}</span></div> })}

@@ -6,7 +6,10 @@ use crate::person::{person, shown_name};
 
 /// The channel's pinned messages, newest first; each jumps to its message when loaded.
 #[component]
-pub fn PinnedList(#[prop(into)] pinned: Signal<Vec<TimelineItem>>, on_close: Callback<()>) -> impl IntoView {
+pub fn PinnedList(
+    #[prop(into)] pinned: Signal<Vec<TimelineItem>>,
+    on_close: Callback<()>,
+) -> impl IntoView {
     view! {
         <section class="pinned-panel" aria-label="Pinned messages">
             <header class="panel-head">

@@ -31,7 +31,10 @@ fn card_from_hint(h: &CommunityHint) -> Card {
         name: h.display_name.clone(),
         description: h.description.clone(),
         colour: h.checked_color().unwrap_or("").to_string(),
-        tags: h.tags().map(|t| format!("{} {}", t.emoji, t.name)).collect(),
+        tags: h
+            .tags()
+            .map(|t| format!("{} {}", t.emoji, t.name))
+            .collect(),
         members: Some(h.members_count as usize),
         verified: false,
     }
@@ -84,7 +87,12 @@ pub fn Preview() -> impl IntoView {
     let feed = RwSignal::new(None::<CommunityFeed>);
     Effect::new(move |_| {
         let link = link_text.get();
-        let wants = parsed.with(|p| matches!(p, Ok(PreviewLink::Community { .. } | PreviewLink::Channel { .. })));
+        let wants = parsed.with(|p| {
+            matches!(
+                p,
+                Ok(PreviewLink::Community { .. } | PreviewLink::Channel { .. })
+            )
+        });
         if let Some(f) = feed.get_untracked() {
             f.stop();
         }
@@ -99,17 +107,20 @@ pub fn Preview() -> impl IntoView {
     let verification = Signal::derive(move || feed.get().map(|f| f.verification.get()));
 
     let card = move || -> Option<Card> {
-        if let Some(i) = info.get() {
-            if matches!(i.state, DescriptionState::Verified { .. }) {
-                return Some(card_from_info(&i));
-            }
+        if let Some(i) = info.get()
+            && matches!(i.state, DescriptionState::Verified { .. })
+        {
+            return Some(card_from_info(&i));
         }
-        parsed.with(|p| match p {
-            Ok(PreviewLink::Community { hint: Some(h), .. }) => Some(card_from_hint(h.hint())),
-            Ok(PreviewLink::Channel { hint: Some(h), .. }) => Some(card_from_hint(&h.hint().community)),
-            _ => None,
-        })
-        .or_else(|| info.get().map(|i| card_from_info(&i)))
+        parsed
+            .with(|p| match p {
+                Ok(PreviewLink::Community { hint: Some(h), .. }) => Some(card_from_hint(h.hint())),
+                Ok(PreviewLink::Channel { hint: Some(h), .. }) => {
+                    Some(card_from_hint(&h.hint().community))
+                }
+                _ => None,
+            })
+            .or_else(|| info.get().map(|i| card_from_info(&i)))
     };
     let channel_hint = move || -> Option<ChannelHint> {
         parsed.with(|p| match p {
@@ -117,10 +128,12 @@ pub fn Preview() -> impl IntoView {
             _ => None,
         })
     };
-    let channel_uuid = move || parsed.with(|p| match p {
-        Ok(PreviewLink::Channel { uuid, .. }) => Some(uuid.clone()),
-        _ => None,
-    });
+    let channel_uuid = move || {
+        parsed.with(|p| match p {
+            Ok(PreviewLink::Channel { uuid, .. }) => Some(uuid.clone()),
+            _ => None,
+        })
+    };
     let community_id = move || parsed.with(|p| p.as_ref().ok().and_then(PreviewLink::community_id));
     let hearth_path = move || {
         community_id().map(|id| match channel_uuid() {
@@ -224,9 +237,7 @@ pub fn Preview() -> impl IntoView {
         .into_any(),
         Ok(PreviewLink::User { user, hint }) => {
             let (key_text, who) = match &user {
-                UserId::Key(k) => {
-                    (k.to_serialized(), Some(person(&k.to_uncompressed_hex())))
-                }
+                UserId::Key(k) => (k.to_serialized(), Some(person(&k.to_uncompressed_hex()))),
                 UserId::Ens(name) => (name.clone(), None),
             };
             let name = hint
@@ -236,7 +247,10 @@ pub fn Preview() -> impl IntoView {
                 .or_else(|| who.as_ref().map(|p| p.alias.clone()))
                 .unwrap_or_else(|| key_text.clone());
             let name_shown = name.clone();
-            let bio = hint.as_ref().map(|h| h.hint().description.clone()).unwrap_or_default();
+            let bio = hint
+                .as_ref()
+                .map(|h| h.hint().description.clone())
+                .unwrap_or_default();
             view! {
                 <article class="preview-card" data-kind="profile">
                     <p class="kind-label">"Profile"</p>
@@ -254,7 +268,11 @@ pub fn Preview() -> impl IntoView {
         }
         Ok(_) => {
             let ch = channel_hint();
-            let kind = if ch.is_some() || channel_uuid().is_some() { "channel" } else { "community" };
+            let kind = if ch.is_some() || channel_uuid().is_some() {
+                "channel"
+            } else {
+                "community"
+            };
             view! {
                 <article class="preview-card" data-kind=kind>
                     {move || card().map(|c| {

@@ -124,7 +124,8 @@ pub fn Settings() -> impl IntoView {
         set_theme_attr(t);
     };
 
-    let identity = move || match session.identity.get() {
+    let identity = move || {
+        match session.identity.get() {
         None => view! {
             <p>"You have no identity yet. You need one to write, react or join; reading needs none."</p>
             <div class="button-row">
@@ -160,6 +161,7 @@ pub fn Settings() -> impl IntoView {
             }
             .into_any()
         }
+    }
     };
 
     view! {

@@ -15,9 +15,17 @@ pub fn share_links(info: &CommunityInfo, channel: Option<&str>) -> Option<(Strin
 
 /// "Copy link" for a community or channel: both links, each with its own button.
 #[component]
-pub fn ShareLinks(#[prop(into)] info: Signal<Option<CommunityInfo>>, #[prop(into)] channel: Signal<Option<String>>) -> impl IntoView {
+pub fn ShareLinks(
+    #[prop(into)] info: Signal<Option<CommunityInfo>>,
+    #[prop(into)] channel: Signal<Option<String>>,
+) -> impl IntoView {
     let copied = RwSignal::new(None::<&'static str>);
-    let links = move || info.with(|i| i.as_ref().and_then(|i| share_links(i, channel.get().as_deref())));
+    let links = move || {
+        info.with(|i| {
+            i.as_ref()
+                .and_then(|i| share_links(i, channel.get().as_deref()))
+        })
+    };
     let copy = move |which: &'static str, text: String| {
         spawn_local(async move {
             let ok = copy_text(&text).await;

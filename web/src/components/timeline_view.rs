@@ -118,8 +118,12 @@ pub fn TimelineView(
         let mut shift_above = 0.0;
         heights.update_value(|h| {
             for i in 0..children.length() {
-                let Some(child) = children.item(i) else { continue };
-                let Some(id) = child.get_attribute("data-id") else { continue };
+                let Some(child) = children.item(i) else {
+                    continue;
+                };
+                let Some(id) = child.get_attribute("data-id") else {
+                    continue;
+                };
                 let rect = child.get_bounding_client_rect();
                 let measured = rect.height();
                 let old = h.get(&id).copied().unwrap_or(ESTIMATED_ROW_PX);
@@ -180,18 +184,20 @@ pub fn TimelineView(
                     .sum::<f64>()
             })
         });
-        if added > 0.0 {
-            if let Some(el) = scroller.get_untracked() {
-                let top = f64::from(el.scroll_top()) + added;
-                el.set_scroll_top(top as i32);
-                last_top.set_value(top);
-                scroll_top.set(top);
-            }
+        if added > 0.0
+            && let Some(el) = scroller.get_untracked()
+        {
+            let top = f64::from(el.scroll_top()) + added;
+            el.set_scroll_top(top as i32);
+            last_top.set_value(top);
+            scroll_top.set(top);
         }
     });
 
     let on_scroll = move |_| {
-        let Some(el) = scroller.get_untracked() else { return };
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
         let top = f64::from(el.scroll_top());
         let client = f64::from(el.client_height());
         scroll_top.set(top);
@@ -294,12 +300,14 @@ pub fn TimelineView(
 
 /// Scrolls the element with `id` into view (the pinned list's "jump to").
 pub fn reveal(id: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let selector = format!("[data-id=\"{}\"]", id.replace('"', ""));
-    if let Ok(Some(el)) = doc.query_selector(&selector) {
-        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-            el.scroll_into_view();
-            let _ = el.focus();
-        }
+    if let Ok(Some(el)) = doc.query_selector(&selector)
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        el.scroll_into_view();
+        let _ = el.focus();
     }
 }
