@@ -173,6 +173,15 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
             run(session.backend().retry(ch_for.get_value(), id))
         }),
         me: Signal::derive(move || session.identity.get().map(|i| i.public_key)),
+        name_of: Callback::new(move |author: String| {
+            timeline.with_untracked(|t| {
+                t.rows()
+                    .iter()
+                    .rev()
+                    .find(|r| r.item.author == author && r.item.display_name.is_some())
+                    .and_then(|r| r.item.display_name.clone())
+            })
+        }),
     };
     provide_context(actions);
 

@@ -19,6 +19,8 @@ pub struct MessageActions {
     pub retry: Callback<String>,
     /// The reader's key, to know which messages are theirs.
     pub me: Signal<Option<String>>,
+    /// The display name a key last sent in this channel, for reply quotes.
+    pub name_of: Callback<String, Option<String>>,
 }
 
 /// How a row sits among its neighbours.
@@ -55,7 +57,8 @@ pub fn MessageRow(item: TimelineItem, context: RowContext) -> impl IntoView {
     let quote = item.reply_to.clone().map(|q| {
         let author = q.author.as_deref().map(|a| {
             let p = person(a);
-            shown_name(None, &p)
+            let sent = actions.and_then(|x| x.name_of.run(a.to_string()));
+            shown_name(sent.as_deref(), &p)
         });
         let text = if q.deleted {
             "Message deleted".to_string()
