@@ -81,7 +81,12 @@ async function joinCommunity(page, name) {
   await page.click(".membership-row button");
   await createIdentity(page, name);
   await page.click(".membership-row button");
-  await page.waitForSelector(".membership.ok", { timeout: 30_000 });
+  try {
+    await page.waitForSelector(".membership.ok", { timeout: 30_000 });
+  } catch (e) {
+    const row = await page.textContent(".overview").catch(() => "?");
+    throw new Error(`not accepted within 30 s; the page says: ${row}`, { cause: e });
+  }
 }
 
 test("the demo community page shows its name, channels by category and member count, verified", { skip }, async () => {
