@@ -8,7 +8,7 @@ export interface ClientOptions {
   dbName?: string;
   /** Keep nothing across reloads. */
   memory?: boolean;
-  /** How long start() waits for a store node, default 20000. */
+  /** How long start() waits for a store node; default 0 (resolve at once, storage first). */
   timeoutMs?: number;
 }
 

@@ -3,9 +3,10 @@
 //! The library is sans-IO at its core: each wire layer is a pure function from bytes to a typed
 //! value or a typed error, so it can be tested without a network and reused by the native node.
 
+pub mod client;
+pub mod identity;
 // The JS API (wasm-bindgen exports) only when asked for: an app that links the library must not
 // carry every export.
-pub mod client;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
 pub mod net;

@@ -824,6 +824,69 @@ fn enrs(seeds: &mut Seeds) {
     add(seeds, "enr_decode", "eip778-rlp", record.as_bytes().to_vec());
 }
 
+/// Stored records as the storage layer writes them, and one from a newer schema.
+fn storage(seeds: &mut Seeds) {
+    let t = "storage_records";
+    add(
+        seeds,
+        t,
+        "message",
+        r#"{"v":1,"id":"0x01","community":"0x02aa","chat_id":"0x02aachan","author":"0x04aa","clock":5,"timestamp_ms":5,"hash":"0xhh","body":{"kind":"chat","text":"hi","content_type":1,"response_to":null,"display_name":null,"image":null}}"#,
+    );
+    add(
+        seeds,
+        t,
+        "reaction",
+        r#"{"v":1,"id":"0x02","community":"0x02aa","chat_id":"0x02aachan","author":"0x04aa","clock":6,"timestamp_ms":6,"hash":"0xh2","body":{"kind":"reaction","target":"0x01","emoji":"👍","retracted":false}}"#,
+    );
+    add(
+        seeds,
+        t,
+        "community",
+        r#"{"v":1,"id":"0x02aa","clock":9,"pubsub_topic":"/waku/2/rs/16/32","waku_message":[10,2,1,2],"opened_ms":0}"#,
+    );
+    add(seeds, t, "sync", r#"{"v":1,"content_topic":"/waku/1/0x01020304/rfc26","complete_until_ns":1}"#);
+    add(seeds, t, "newer", r#"{"v":99,"name":"identity","data":[]}"#);
+}
+
+/// Phrases (BIP39 vectors, nim-status), their entropy, hex keys, EIP-55 addresses and Status's
+/// derivation paths, as `crate/tests/identity.rs` uses them.
+fn identity(seeds: &mut Seeds) {
+    let t = "identity_input";
+    let abandon = ["abandon"; 11].join(" ") + " about";
+    add(seeds, t, "phrase-12", abandon);
+    add(
+        seeds,
+        t,
+        "phrase-24-messy",
+        "  Panda eyebrow bullet gorilla call smoke muffin taste mesh discover soft ostrich\n \
+         alcohol speed nation flash devote level hobby quick inner drive ghost inside ",
+    );
+    add(seeds, t, "phrase-bad-checksum", ["zoo"; 12].join(" "));
+    add(seeds, t, "entropy-16", vec![0x7f; 16]);
+    add(
+        seeds,
+        t,
+        "entropy-32",
+        unhex("9f6a2878b2520799a44ef18bc7df394e7061a224d2c33cd015b157d746869863"),
+    );
+    add(
+        seeds,
+        t,
+        "hex-key",
+        "0x38ac4da490b5c48a06d0a2fe7900c56b6639b88f6f71303590f28047411981c2",
+    );
+    add(
+        seeds,
+        t,
+        "address-eip55",
+        "0x9858EfFD232B4033E47d90003D41EC34EcaEda94",
+    );
+    add(seeds, t, "path-chat", "m/43'/60'/1581'/0'/0");
+    add(seeds, t, "path-wallet", "m/44'/60'/0'/0/0");
+    add(seeds, t, "path-bip32-tv2", "m/0/2147483647h/1/2147483646H/2");
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let mut seeds = Seeds::new();
@@ -835,6 +898,8 @@ fn main() {
     typed(&mut seeds);
     enrs(&mut seeds);
     client_and_dns(&mut seeds);
+    identity(&mut seeds);
+    storage(&mut seeds);
 
     for (target, list) in &seeds {
         assert!(

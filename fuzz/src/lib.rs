@@ -13,10 +13,12 @@
 
 pub mod discovery;
 pub mod enr;
+pub mod identity;
 pub mod input;
 pub mod link;
 pub mod net;
 pub mod status;
+pub mod storage;
 pub mod typed;
 pub mod waku;
 
@@ -51,4 +53,6 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("enr_decode", enr::enr_decode),
     ("client_answers", net::client_answers),
     ("dns_records", discovery::dns_records),
+    ("identity_input", identity::identity_input),
+    ("storage_records", storage::storage_records),
 ];

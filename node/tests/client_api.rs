@@ -568,3 +568,166 @@ async fn the_cli_shows_a_community_sends_and_reads() {
     assert!(!ok);
     assert!(stderr.contains("request to join"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_set_aside_and_nothing_written_is_lost() {
+    use hearth::status::chat::{ChatMessage, EmojiReaction, MessageType, ReactionKind};
+    use hearth::status::codec::{ChatKey, encode_chat_message};
+    use hearth::status::outgoing::encode_emoji_reaction;
+
+    let node = Node::start("client-bad", &[]);
+    let peer = node.tcp();
+    let (owner, alice, mallory) = (key(0x91), key(0x92), key(0x93));
+    let community_id = hearth::status::keys::community_id(&owner.public_key());
+    publish_description(
+        &peer,
+        &owner,
+        &description(
+            now_ns() as u64 / 1_000_000,
+            "Bad input",
+            &[&alice, &mallory],
+        ),
+    )
+    .await;
+    let chat_id = format!("{community_id}{UUID}");
+    let universal = ChatKey::derive(&format!("{community_id}-memberUpdate"));
+    let net = LightClient::start(ClientConfig::local(vec![peer.clone()])).unwrap();
+    net.wait_for_peers(
+        hearth::protocols::lightpush::PROTOCOL_V3,
+        1,
+        Duration::from_secs(15),
+    )
+    .await
+    .unwrap();
+    let push = |m: hearth::waku::WakuMessage| {
+        let net = net.clone();
+        async move { net.push(SHARD, &m).await.expect("pushed") }
+    };
+    let now_ms = now_ns() as u64 / 1_000_000;
+
+    // 1. A reaction to a message nobody has seen yet: kept aside, applied when the message comes.
+    let target = ChatMessage::text(&chat_id, "late arrival", now_ms - 5_000, now_ms - 5_000);
+    let target_out =
+        encode_chat_message(&target, &alice, &universal, now_ns() - 5_000_000_000).unwrap();
+    let target_id = hearth::status::envelope::message_id_hex(&target_out.id);
+    let reaction = EmojiReaction {
+        clock: now_ms,
+        chat_id: chat_id.clone(),
+        message_id: target_id.clone(),
+        message_type: MessageType::CommunityChat,
+        kind: ReactionKind::Love,
+        emoji: String::new(),
+        retracted: false,
+    };
+    for m in encode_emoji_reaction(&reaction, &mallory, &universal, now_ns())
+        .unwrap()
+        .messages
+    {
+        push(m).await;
+    }
+    // 2. Garbage on the channel's topic: random bytes as a version-1 payload.
+    for i in 0..5u8 {
+        push(hearth::waku::WakuMessage {
+            payload: vec![i; 200],
+            content_topic: universal.content_topic().to_string(),
+            version: Some(1),
+            timestamp: Some(now_ns()),
+            ..Default::default()
+        })
+        .await;
+    }
+    // 3. A clock an hour ahead of its transport time: refused as status-go refuses it.
+    let future = ChatMessage::text(&chat_id, "from the future", now_ms + 3_600_000, now_ms);
+    assert!(
+        encode_chat_message(&future, &alice, &universal, now_ns()).is_err(),
+        "we never send one"
+    );
+    // ...so build it by hand: seal without the send-side check.
+    let sealed = hearth::status::envelope::seal_public_message(
+        &future.encode(),
+        hearth::proto::status::application_metadata_message::Type::ChatMessage,
+        &alice,
+    );
+    push(hearth::waku::WakuMessage {
+        payload: hearth::status::payload::encrypt_symmetric(&sealed.bytes, universal.key(), &alice)
+            .unwrap(),
+        content_topic: universal.content_topic().to_string(),
+        version: Some(1),
+        timestamp: Some(now_ns()),
+        ..Default::default()
+    })
+    .await;
+    // 4. The same Status message twice under two Waku timestamps (two hashes, one message id).
+    let twice = ChatMessage::text(&chat_id, "said twice", now_ms, now_ms);
+    for delta in [0, 1_000_000] {
+        for m in encode_chat_message(&twice, &alice, &universal, now_ns() + delta)
+            .unwrap()
+            .messages
+        {
+            push(m).await;
+        }
+    }
+    // 5. An edit by someone who is not the author.
+    let twice_id = hearth::status::envelope::message_id_hex(
+        &encode_chat_message(&twice, &alice, &universal, now_ns())
+            .unwrap()
+            .id,
+    );
+    let edit = hearth::status::chat::EditMessage {
+        clock: now_ms + 1,
+        chat_id: chat_id.clone(),
+        message_id: twice_id.clone(),
+        text: "mallory was here".into(),
+        message_type: MessageType::CommunityChat,
+        content_type: hearth::status::chat::ContentType::TextPlain,
+        unfurled_links: Vec::new(),
+        unfurled_status_links: Vec::new(),
+    };
+    for m in hearth::status::outgoing::encode_edit_message(&edit, &mallory, &universal, now_ns())
+        .unwrap()
+        .messages
+    {
+        push(m).await;
+    }
+
+    let storage = memory();
+    let c = client(&peer, storage.clone(), Some(&alice)).await;
+    let community = c.community(&community_id).unwrap();
+    let mut tl = community.channel(UUID).timeline();
+    until(&mut tl, 30, |items| {
+        items.values().any(|i| i.text == "said twice")
+    })
+    .await;
+    let stored = storage.messages(&chat_id, None, 100).await.unwrap();
+    let texts: Vec<_> = stored
+        .iter()
+        .map(|r| match &r.body {
+            hearth::storage::MessageBody::Chat { text, .. } => text.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        ["said twice"],
+        "one copy; no garbage, no message from the future"
+    );
+    let said = community.channel(UUID).item(&twice_id).await.unwrap();
+    assert_eq!(
+        said.text, "said twice",
+        "an edit by someone else is ignored"
+    );
+    assert!(!said.edited);
+    // The reaction waits; the message arrives late; the reaction applies.
+    assert!(storage.message(&target_id).await.unwrap().is_none());
+    for m in &target_out.messages {
+        push(m.clone()).await;
+    }
+    let (_, items) = until(&mut tl, 30, |items| {
+        items
+            .get(&target_id)
+            .is_some_and(|i| !i.reactions.is_empty())
+    })
+    .await;
+    assert_eq!(items[&target_id].reactions[0].emoji, "❤️");
+    assert_eq!(items[&target_id].reactions[0].count, 1);
+}

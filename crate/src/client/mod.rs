@@ -10,6 +10,7 @@
 pub mod community;
 pub mod ingest;
 pub mod item;
+pub mod keystore;
 pub mod outbox;
 pub mod timeline;
 pub mod types;
@@ -22,6 +23,7 @@ use futures::channel::mpsc;
 use futures::{Stream, StreamExt};
 
 pub use community::{Community, ParsedCommunity, parse_community};
+pub use keystore::{IdentityExport, IdentityState};
 pub use timeline::{Channel, Timeline};
 pub use types::*;
 
@@ -108,6 +110,8 @@ pub(crate) struct Me {
     /// The wallet key whose address a request to join reveals; never the chat key (status-go
     /// refuses that). From a recovery phrase it is the profile's default wallet.
     pub wallet: Option<PrivateKey>,
+    /// The whole identity when it came through `hearth::identity` (for export).
+    pub identity: Option<Box<crate::identity::Identity>>,
 }
 
 /// What changed, for open timelines and community views: a message id in a chat.
@@ -183,6 +187,7 @@ impl Client {
                 watchers: Mutex::new(Vec::new()),
             }),
         };
+        client.restore_identity().await;
         let resend = client.clone();
         runtime::spawn(async move {
             resend.resend_outbox().await;
@@ -206,6 +211,7 @@ impl Client {
             key,
             display_name,
             wallet: None,
+            identity: None,
         });
     }
 

@@ -24,7 +24,7 @@ use crate::storage::{MessageBody, MessageRecord, OrderKey, OutboxState, RECORD_V
 use crate::waku::WakuMessage;
 
 /// Items in the first screen, from storage.
-pub const FIRST_PAGE: usize = 50;
+pub const FIRST_PAGE: usize = 100;
 /// Store pages per request; nwaku serves at most 100.
 pub const STORE_PAGE_SIZE: u64 = 50;
 /// On a first visit the inbox reads only this many pages (newest first): the first screen needs

@@ -59,7 +59,8 @@ struct Options {
     db_name: Option<String>,
     #[serde(default)]
     memory: bool,
-    /// How long `start` waits for a store node before resolving anyway (default 20 s).
+    /// How long `start` waits for a store node before resolving anyway. Default 0: resolve at
+    /// once, so that what storage holds is shown before any network answer.
     timeout_ms: Option<u32>,
 }
 
@@ -72,7 +73,8 @@ pub struct JsClient {
 #[wasm_bindgen(js_class = Client)]
 impl JsClient {
     /// Opens storage (IndexedDB, or memory when the browser refuses it — `health().storage` says
-    /// which), starts the network and resolves once a store node answers or the timeout passes.
+    /// which) and starts the network; with `timeoutMs`, resolves only once a store node answers
+    /// or that time passes.
     #[allow(clippy::arc_with_non_send_sync)] // the browser's storage is single-threaded
     pub async fn start(
         #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
@@ -108,11 +110,13 @@ impl JsClient {
         let inner = client::Client::start(config, storage)
             .await
             .map_err(client_error)?;
-        let within = Duration::from_millis(u64::from(options.timeout_ms.unwrap_or(20_000)));
-        let _ = inner
-            .net()
-            .wait_for_peers(crate::protocols::store::PROTOCOL, 1, within)
-            .await;
+        if let Some(ms) = options.timeout_ms.filter(|ms| *ms > 0) {
+            let within = Duration::from_millis(u64::from(ms));
+            let _ = inner
+                .net()
+                .wait_for_peers(crate::protocols::store::PROTOCOL, 1, within)
+                .await;
+        }
         Ok(Self { inner })
     }
 
@@ -128,6 +132,75 @@ impl JsClient {
         let key = PrivateKey::from_bytes(&bytes).map_err(js_error)?;
         self.inner.set_identity(key, display_name);
         Ok(())
+    }
+
+    /// Where the identity stands: `{ state: "none" | "locked" | "unlocked", … }`.
+    #[wasm_bindgen(js_name = identityState)]
+    pub async fn identity_state(&self) -> JsValue {
+        to_js(&self.inner.identity_state().await)
+    }
+
+    /// Makes a new identity (a fresh 12-word recovery phrase), stored sealed: with the device key,
+    /// or with `passphrase` when given. Resolves with `{ private_key_hex, phrase }` to show once.
+    #[wasm_bindgen(js_name = createIdentity)]
+    pub async fn create_identity(
+        &self,
+        name: String,
+        passphrase: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let out = self
+            .inner
+            .create_identity(&name, passphrase.as_deref())
+            .await
+            .map_err(client_error)?;
+        Ok(to_js(&out))
+    }
+
+    /// Imports a hex private key, stored sealed.
+    #[wasm_bindgen(js_name = importIdentityHex)]
+    pub async fn import_identity_hex(
+        &self,
+        #[wasm_bindgen(js_name = privateKeyHex)] private_key_hex: String,
+        name: String,
+        passphrase: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let out = self
+            .inner
+            .import_identity_hex(&private_key_hex, &name, passphrase.as_deref())
+            .await
+            .map_err(client_error)?;
+        Ok(to_js(&out))
+    }
+
+    /// Restores a Status profile's chat key from its recovery phrase, stored sealed.
+    #[wasm_bindgen(js_name = importIdentityPhrase)]
+    pub async fn import_identity_phrase(
+        &self,
+        phrase: String,
+        name: String,
+        passphrase: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let out = self
+            .inner
+            .import_identity_phrase(&phrase, &name, passphrase.as_deref())
+            .await
+            .map_err(client_error)?;
+        Ok(to_js(&out))
+    }
+
+    /// Opens a passphrase-sealed identity.
+    #[wasm_bindgen(js_name = unlockIdentity)]
+    pub async fn unlock_identity(&self, passphrase: String) -> Result<(), JsValue> {
+        self.inner
+            .unlock_identity(&passphrase)
+            .await
+            .map_err(client_error)
+    }
+
+    /// The identity's private key (and phrase) for the user to keep.
+    #[wasm_bindgen(js_name = exportIdentity)]
+    pub fn export_identity(&self) -> Result<JsValue, JsValue> {
+        Ok(to_js(&self.inner.export_identity().map_err(client_error)?))
     }
 
     /// Our `0x04…` public key, once an identity is set.
@@ -323,4 +396,53 @@ pub fn decode_link(link: &str) -> Result<JsValue, JsValue> {
         color: hint.and_then(|h| h.checked_color().map(str::to_string)),
         channel: parsed.channel.map(|(uuid, _)| uuid),
     }))
+}
+
+/// For `tests/bench/state`: writes `n` chat message records to a fresh IndexedDB database
+/// `dbName` in batches of `batch` and resolves with the milliseconds it took. Not part of the API.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = benchStorageWrites)]
+pub async fn bench_storage_writes(
+    #[wasm_bindgen(js_name = dbName)] db_name: String,
+    n: u32,
+    batch: u32,
+) -> Result<f64, JsValue> {
+    use crate::storage::{MessageBody, MessageRecord, RECORD_VERSION};
+    let err = |e: crate::storage::StorageError| JsValue::from(js_sys::Error::new(&e.to_string()));
+    storage::indexeddb::IndexedDbStorage::delete(&db_name)
+        .await
+        .map_err(err)?;
+    let db = storage::indexeddb::IndexedDbStorage::open(&db_name, StorageConfig::default())
+        .await
+        .map_err(err)?;
+    let record = |i: u32| MessageRecord {
+        v: RECORD_VERSION,
+        id: format!("0x{i:064x}"),
+        community: "0x02bench".into(),
+        chat_id: "0x02benchchannel".into(),
+        author: format!("0x04{:0128x}", i % 7),
+        clock: 1_700_000_000_000 + u64::from(i),
+        timestamp_ms: 1_700_000_000_000 + u64::from(i),
+        hash: format!("0x{:064x}", i + 1),
+        body: MessageBody::Chat {
+            text: format!("message {i}: the quick brown fox jumps over the lazy dog"),
+            content_type: 1,
+            response_to: None,
+            display_name: Some("bench".into()),
+            image: None,
+        },
+    };
+    let now = || js_sys::Date::now();
+    let t0 = now();
+    let mut i = 0;
+    while i < n {
+        let end = (i + batch.max(1)).min(n);
+        db.put_messages((i..end).map(record).collect())
+            .await
+            .map_err(err)?;
+        i = end;
+    }
+    let took = now() - t0;
+    db.close();
+    Ok(took)
 }

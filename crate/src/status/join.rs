@@ -17,9 +17,9 @@ use crate::proto::status::application_metadata_message::Type as MessageType;
 use crate::status::codec::{Outgoing, PAYLOAD_VERSION, StatusError};
 use crate::status::community::{CommunityError, DescriptionCheck, verify_community_description};
 use crate::status::envelope::{self, EnvelopeError, MessageId, Opened};
+use crate::status::eth::{Address, EthError, personal_ec_recover, personal_sign};
 use crate::status::keys::{
     KeyError, PrivateKey, PublicKey, community_id, content_topic, control_node_chat_id, keccak256,
-    recover_prehash,
 };
 use crate::status::outgoing::{self, Destination, Layer};
 use crate::status::payload::{self, PayloadError};
@@ -130,49 +130,6 @@ pub fn partitioned_chat_id(key: &PublicKey) -> String {
     format!("contact-discovery-{rem}")
 }
 
-// ---------------------------------------------------------------------------------------------
-// EIP-191 and Ethereum addresses (app-notes.md §5)
-
-/// `keccak256("\x19Ethereum Signed Message:\n32" ‖ message)`: what `personal_sign` signs for a
-/// 32-byte message.
-fn personal_sign_hash(message: &[u8; 32]) -> [u8; 32] {
-    let mut m = Vec::with_capacity(28 + 32);
-    m.extend_from_slice(b"\x19Ethereum Signed Message:\n32");
-    m.extend_from_slice(message);
-    keccak256(&m)
-}
-
-/// The Ethereum address of a key: the last 20 bytes of keccak256 of its 64-byte uncompressed form.
-pub fn ethereum_address(key: &PublicKey) -> [u8; 20] {
-    let hash = keccak256(&key.to_uncompressed()[1..]);
-    let mut out = [0u8; 20];
-    out.copy_from_slice(&hash[12..]);
-    out
-}
-
-/// EIP-55 mixed-case form, as wallets display it.
-pub fn checksum_address(address: &[u8; 20]) -> String {
-    let lower = hex::encode(address);
-    let hash = keccak256(lower.as_bytes());
-    let mut out = String::with_capacity(42);
-    out.push_str("0x");
-    for (i, c) in lower.chars().enumerate() {
-        let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
-        out.push(if nibble >= 8 {
-            c.to_ascii_uppercase()
-        } else {
-            c
-        });
-    }
-    out
-}
-
-fn parse_address(address: &str) -> Option<[u8; 20]> {
-    let hex_part = address.strip_prefix("0x")?;
-    let bytes = hex::decode(hex_part).ok()?;
-    bytes.try_into().ok()
-}
-
 /// A wallet address shown to the control node, with its proof of ownership.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevealedAccount {
@@ -194,12 +151,10 @@ impl RevealedAccount {
         chain_ids: Vec<u64>,
         is_airdrop_address: bool,
     ) -> Self {
-        let digest = personal_sign_hash(&revealed_account_message(requester, community));
-        let mut signature = wallet.sign_prehash(&digest).to_vec();
-        signature[64] += 27;
+        let message = revealed_account_message(requester, community);
         Self {
-            address: checksum_address(&ethereum_address(&wallet.public_key())),
-            signature,
+            address: Address::from_public_key(&wallet.public_key()).to_checksum(),
+            signature: personal_sign(wallet, &message).to_vec(),
             chain_ids,
             is_airdrop_address,
         }
@@ -208,26 +163,32 @@ impl RevealedAccount {
     /// Checks the signature as status-go's control node does (`CanRecover` → `personal_ecRecover`,
     /// which refuses v outside {27, 28}): the wallet named signed for this requester and community.
     pub fn verify(&self, requester: &PublicKey, community: &PublicKey) -> Result<(), JoinError> {
-        let address = parse_address(&self.address).ok_or_else(|| JoinError::InvalidAddress {
-            address: self.address.clone(),
-        })?;
-        let mut sig = self.signature.clone();
-        match sig.get(64).copied() {
-            Some(v @ (27 | 28)) if sig.len() == 65 => sig[64] = v - 27,
-            Some(v) if sig.len() == 65 => {
+        let address: Address = self
+            .address
+            .parse()
+            .map_err(|_| JoinError::InvalidAddress {
+                address: self.address.clone(),
+            })?;
+        let message = revealed_account_message(requester, community);
+        let recovered = match personal_ec_recover(&message, &self.signature) {
+            Ok(a) => a,
+            Err(EthError::SignatureV { v }) => {
                 return Err(JoinError::PersonalSignV {
                     address: self.address.clone(),
                     v,
                 });
             }
-            _ => return Err(KeyError::SignatureLength { len: sig.len() }.into()),
-        }
-        let digest = personal_sign_hash(&revealed_account_message(requester, community));
-        let recovered = ethereum_address(&recover_prehash(&digest, &sig)?);
+            Err(EthError::Key(e)) => return Err(e.into()),
+            Err(_) => {
+                return Err(JoinError::InvalidAddress {
+                    address: self.address.clone(),
+                });
+            }
+        };
         if recovered != address {
             return Err(JoinError::AccountSignature {
                 address: self.address.clone(),
-                recovered: checksum_address(&recovered),
+                recovered: recovered.to_checksum(),
             });
         }
         Ok(())
@@ -575,6 +536,7 @@ fn open_bare(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::status::eth::personal_sign_hash;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -669,7 +631,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            checksum_address(&ethereum_address(&wallet.public_key())),
+            Address::from_public_key(&wallet.public_key()).to_checksum(),
             "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
         );
         let requester = PublicKey::from_hex("0x041c0b489f112aa9334a0c41e349757e3edd6b0ce761bebc6b14b4901a10aa77966f0b3648e289857fe223ed0230f7383c420ec303b620f07503e1ac66beab0837").unwrap();

@@ -15,6 +15,7 @@ pub mod chat;
 pub mod codec;
 pub mod community;
 pub mod envelope;
+pub mod eth;
 pub mod identicon;
 pub mod join;
 pub mod keys;

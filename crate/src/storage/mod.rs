@@ -147,11 +147,32 @@ pub trait Storage: MaybeSendSync {
     fn put_secret(&self, secret: SecretRecord) -> StorageFuture<'_, ()>;
     fn secret<'a>(&'a self, name: &'a str) -> StorageFuture<'a, Option<SecretRecord>>;
     fn remove_secret<'a>(&'a self, name: &'a str) -> StorageFuture<'a, ()>;
+
+    /// Keeps a value only the browser's storage can hold as it is, such as a non-extractable
+    /// `CryptoKey` (the device key that seals the identity). Backends that cannot refuse.
+    #[cfg(target_arch = "wasm32")]
+    fn put_js_value<'a>(
+        &'a self,
+        name: &'a str,
+        value: wasm_bindgen::JsValue,
+    ) -> StorageFuture<'a, ()> {
+        let _ = (name, value);
+        Box::pin(std::future::ready(Err(StorageError::Unavailable(
+            "this storage keeps no browser values".into(),
+        ))))
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn js_value<'a>(&'a self, name: &'a str) -> StorageFuture<'a, Option<wasm_bindgen::JsValue>> {
+        let _ = name;
+        Box::pin(std::future::ready(Ok(None)))
+    }
 }
 
-/// Parses a stored JSON record, refusing one from a newer schema.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub(crate) fn decode_record<T: serde::de::DeserializeOwned>(
+/// Parses a stored JSON record, refusing one from a newer schema: everything read back from a
+/// browser's storage goes through here, since another tab, an extension or a newer Hearth may have
+/// written it.
+pub fn decode_record<T: serde::de::DeserializeOwned>(
     what: &'static str,
     json: &str,
 ) -> Result<T, StorageError> {

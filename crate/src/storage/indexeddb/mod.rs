@@ -563,4 +563,12 @@ impl Storage for IndexedDbStorage {
     fn remove_secret<'a>(&'a self, name: &'a str) -> StorageFuture<'a, ()> {
         Box::pin(self.delete_key("secrets", name))
     }
+
+    fn put_js_value<'a>(&'a self, name: &'a str, value: JsValue) -> StorageFuture<'a, ()> {
+        Box::pin(async move { self.put_key(name, &value).await })
+    }
+
+    fn js_value<'a>(&'a self, name: &'a str) -> StorageFuture<'a, Option<JsValue>> {
+        Box::pin(self.key(name))
+    }
 }
