@@ -10,13 +10,14 @@ use futures::channel::mpsc;
 use futures::future::{LocalBoxFuture, Shared};
 use futures::stream::LocalBoxStream;
 use futures::{FutureExt, StreamExt};
+use hearth::client::keystore::IdentityState;
 use hearth::client::types::{
     ClientHealth, CommunityEvent, CommunityInfo, Membership, SyncProgress, TimelineEvent,
     TimelineItem,
 };
 use hearth::client::{Client, ClientError, parse_community};
 use hearth::net::ClientConfig;
-use hearth::status::keys::PrivateKey;
+use hearth::status::keys::PublicKey;
 use hearth::storage::{StorageConfig, open_default};
 use leptos::task::spawn_local;
 
@@ -47,7 +48,7 @@ type Ready = Shared<LocalBoxFuture<'static, Result<Client, Problem>>>;
 /// The live backend.
 pub struct Live {
     ready: Ready,
-    me: Rc<RefCell<Option<(PrivateKey, Identity)>>>,
+    me: Rc<RefCell<Option<Identity>>>,
 }
 
 /// The peers to use: the serving node's, when it says.
@@ -103,26 +104,46 @@ impl Live {
         Box::pin(async move { f(ready.await?).await })
     }
 
-    fn set_identity(
+    /// Runs a create or import on the client (which stores the identity sealed), then reads back
+    /// what the app shows.
+    fn adopt(
         &self,
-        key: Result<PrivateKey, Problem>,
         name: String,
+        op: impl FnOnce(Client, String) -> LocalBoxFuture<'static, Result<(), ClientError>> + 'static,
     ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
         let me = self.me.clone();
         self.with_client(move |client| {
             Box::pin(async move {
-                let key = key?;
                 let name = name.trim().to_string();
-                let public = key.public_key();
-                let identity = Identity {
-                    public_key: public.to_uncompressed_hex(),
-                    display_name: name.clone(),
-                    compressed: public.to_serialized(),
-                };
-                client.set_identity(key.clone(), Some(name).filter(|n| !n.is_empty()));
-                *me.borrow_mut() = Some((key, identity.clone()));
+                op(client.clone(), name.clone())
+                    .await
+                    .map_err(|e| problem(&e))?;
+                let identity = identity_of(&client, &name).ok_or_else(|| {
+                    Problem::new(
+                        "The identity was made but could not be read back.",
+                        "Reload the page.",
+                    )
+                })?;
+                *me.borrow_mut() = Some(identity.clone());
                 Ok(identity)
             })
+        })
+    }
+
+    /// The stored identity, opened at start (device-sealed ones need no prompt).
+    pub fn restore_identity(&self) -> LocalBoxFuture<'static, Option<Identity>> {
+        let ready = self.ready.clone();
+        let me = self.me.clone();
+        Box::pin(async move {
+            let client = ready.await.ok()?;
+            match client.identity_state().await {
+                IdentityState::Unlocked { name, .. } => {
+                    let identity = identity_of(&client, &name)?;
+                    *me.borrow_mut() = Some(identity.clone());
+                    Some(identity)
+                }
+                _ => None,
+            }
         })
     }
 
@@ -143,11 +164,15 @@ impl Live {
     }
 }
 
-fn invalid_key(e: impl std::fmt::Display) -> Problem {
-    Problem::new(
-        format!("That is not a private key Hearth can use ({e})."),
-        "Paste the 64 hex characters of the key, with or without 0x.",
-    )
+/// The identity as the app shows it, from what the client holds now.
+fn identity_of(client: &Client, name: &str) -> Option<Identity> {
+    let public_key = client.public_key()?;
+    let compressed = PublicKey::from_hex(&public_key).ok()?.to_serialized();
+    Some(Identity {
+        public_key,
+        display_name: name.to_string(),
+        compressed,
+    })
 }
 
 impl Backend for Live {
@@ -161,47 +186,52 @@ impl Backend for Live {
     }
 
     fn identity(&self) -> Option<Identity> {
-        self.me.borrow().as_ref().map(|(_, i)| i.clone())
+        self.me.borrow().clone()
     }
 
     fn create_identity(
         &self,
         name: String,
-        _passphrase: Option<String>,
+        passphrase: Option<String>,
     ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
-        let key = PrivateKey::generate().map_err(|e| {
-            Problem::new(
-                format!("The browser gave no randomness for a new key ({e})."),
-                "Reload the page and try again.",
-            )
-        });
-        self.set_identity(key, name)
+        self.adopt(name, move |c, n| {
+            Box::pin(async move {
+                c.create_identity(&n, passphrase.as_deref())
+                    .await
+                    .map(|_| ())
+            })
+        })
     }
 
     fn import_identity_hex(
         &self,
         hex_key: String,
         name: String,
-        _passphrase: Option<String>,
+        passphrase: Option<String>,
     ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
         let digits = hex_key.trim().trim_start_matches("0x").to_string();
-        let key = hex::decode(&digits)
-            .map_err(invalid_key)
-            .and_then(|b| PrivateKey::from_bytes(&b).map_err(invalid_key));
-        self.set_identity(key, name)
+        self.adopt(name, move |c, n| {
+            Box::pin(async move {
+                c.import_identity_hex(&digits, &n, passphrase.as_deref())
+                    .await
+                    .map(|_| ())
+            })
+        })
     }
 
     fn import_identity_phrase(
         &self,
-        _phrase: String,
-        _name: String,
-        _passphrase: Option<String>,
+        phrase: String,
+        name: String,
+        passphrase: Option<String>,
     ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
-        Box::pin(async {
-            Err(Problem::new(
-                "Importing a recovery phrase is not available in this version of Hearth yet.",
-                "Import the private key (hex) instead, or create a new identity.",
-            ))
+        let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.adopt(name, move |c, n| {
+            Box::pin(async move {
+                c.import_identity_phrase(&phrase, &n, passphrase.as_deref())
+                    .await
+                    .map(|_| ())
+            })
         })
     }
 
@@ -209,17 +239,13 @@ impl Backend for Live {
         &self,
         _passphrase: Option<String>,
     ) -> LocalBoxFuture<'static, Result<ExportedIdentity, Problem>> {
-        let me = self.me.borrow().as_ref().map(|(k, _)| k.to_bytes());
-        Box::pin(async move {
-            let bytes = me.ok_or_else(|| {
-                Problem::new(
-                    "There is no identity to export.",
-                    "Create or import one first.",
-                )
-            })?;
-            Ok(ExportedIdentity {
-                hex: format!("0x{}", hex::encode(bytes)),
-                phrase: None,
+        self.with_client(|c| {
+            Box::pin(async move {
+                let e = c.export_identity().map_err(|e| problem(&e))?;
+                Ok(ExportedIdentity {
+                    hex: format!("0x{}", e.private_key_hex.trim_start_matches("0x")),
+                    phrase: e.phrase,
+                })
             })
         })
     }

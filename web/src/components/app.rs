@@ -16,6 +16,7 @@ use crate::session::{ClientPhase, Session};
 pub fn App() -> impl IntoView {
     let live = Live::start();
     let ready = live.ready();
+    let restore = live.restore_identity();
     let session = Session::new(Rc::new(live), ClientPhase::Starting);
     provide_context(session);
     crate::components::settings::apply_saved_theme();
@@ -23,6 +24,9 @@ pub fn App() -> impl IntoView {
         match ready.await {
             Ok(_) => {
                 session.phase.set(ClientPhase::Ready);
+                if let Some(identity) = restore.await {
+                    session.identity.set(Some(identity));
+                }
                 let mut health = session.backend().health();
                 while let Some(h) = health.next().await {
                     session.health.set(Some(h));

@@ -78,7 +78,7 @@ pub fn IdentityDialog() -> impl IntoView {
             on:close=move |_| session.identity_wanted.set(false)>
             <form on:submit=submit>
                 <h2 id="identity-dialog-title">"Who are you here?"</h2>
-                <p class="muted">"Writing needs an identity: a key kept in this browser, wrapped so that it is never stored in plain text."</p>
+                <p class="muted">"Writing needs an identity: a key kept in this browser, sealed so that it is never stored in plain text."</p>
                 <div class="tabs" role="tablist" aria-label="How to get an identity">
                     {tab(Mode::Create, "Create new")}
                     {tab(Mode::Hex, "Import key")}
@@ -100,7 +100,7 @@ pub fn IdentityDialog() -> impl IntoView {
                     <label for="id-pass">"Passphrase (optional)"</label>
                     <input id="id-pass" type="password" autocomplete="new-password" aria-describedby="id-pass-help"
                         prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev)) />
-                    <p id="id-pass-help" class="small muted">"Asked again when the key is used after a restart. Without one, anyone with this browser profile can write as you."</p>
+                    <p id="id-pass-help" class="small muted">"Asked again to unlock the key after a restart. Without one, the key is sealed with a key this browser keeps."</p>
                 </div>
                 {move || problem.get().map(|p| view! { <ProblemNotice problem=p /> })}
                 <div class="button-row">
