@@ -134,8 +134,11 @@ test("a first identity is created from the dialog and shown with its alias and e
   await page.click("text=Show my key");
   await page.waitForSelector(".secret");
   assert.match(await page.textContent(".secret code"), /^0x[0-9a-f]{64}$/);
-  // A bad hex key is refused in words.
   await page.click("text=Hide");
+  // Kept sealed in IndexedDB: a reload opens it again without a prompt.
+  await page.reload();
+  await page.waitForSelector(".kv-list", { timeout: 20_000 });
+  assert.equal(await page.textContent(".kv-list dd"), "Ada");
   assert.deepEqual(realErrors(page), []);
   await page.context().close();
 });

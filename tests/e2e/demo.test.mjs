@@ -134,7 +134,9 @@ test("a channel shows the newest messages, and scrolling up loads older ones", {
   // Scroll to the top repeatedly: older history arrives above.
   let loaded = new Set();
   for (let i = 0; i < 30; i++) {
-    await page.$eval(".timeline", (t) => (t.scrollTop = 0));
+    // The reader's wheel, as a person scrolls up.
+    await page.hover(".timeline");
+    await page.mouse.wheel(0, -4000);
     await page.waitForTimeout(400);
     for (const id of await page.$$eval(".timeline-row", (e) => e.map((x) => x.dataset.id))) loaded.add(id);
     if (await page.$(".history-top")) break;

@@ -35,8 +35,12 @@ pub fn CommunityOverview(feed: CommunityFeed) -> impl IntoView {
         let fut = session.backend().request_to_join(id);
         spawn_local(async move {
             match fut.await {
+                // The answer may already be here (a fast control node): never step back from
+                // what the description said while the request was on its way.
                 Ok(m) => info.update(|i| {
-                    if let Some(i) = i {
+                    if let Some(i) = i
+                        && matches!(i.membership, Membership::None | Membership::Declined)
+                    {
                         i.membership = m;
                     }
                 }),

@@ -52,6 +52,10 @@ pub fn TimelineView(
     // down); content growing below, measurements and our own pinning never do.
     let at_bottom = StoredValue::new(true);
     let last_top = StoredValue::new(0.0f64);
+    // When the reader last touched the timeline (wheel, touch, keys, scrollbar): only then does
+    // a move up mean "stop following". Layout settling can move scrollTop too.
+    let user_input = StoredValue::new(f64::MIN);
+    let touched = move || user_input.set_value(crate::browser::now_ms());
     let first_id = StoredValue::new(None::<String>);
 
     let height_of = move |h: &HashMap<String, f64>, row: &Row| {
@@ -203,7 +207,8 @@ pub fn TimelineView(
         scroll_top.set(top);
         viewport.set(client);
         let bottom = f64::from(el.scroll_height()) - top - client < BOTTOM_SLACK_PX;
-        let moved_up = top < last_top.get_value() - 1.0;
+        let by_reader = crate::browser::now_ms() - user_input.get_value() < 1000.0;
+        let moved_up = by_reader && top < last_top.get_value() - 1.0;
         last_top.set_value(top);
         if bottom {
             at_bottom.set_value(true);
@@ -272,6 +277,10 @@ pub fn TimelineView(
             class="timeline"
             node_ref=scroller
             on:scroll=on_scroll
+            on:wheel=move |_| touched()
+            on:touchmove=move |_| touched()
+            on:keydown=move |_| touched()
+            on:pointerdown=move |_| touched()
             role="log"
             aria-live="polite"
             aria-relevant="additions"
