@@ -104,6 +104,11 @@ test("the demo community page shows its name, channels by category and member co
   const data = link.slice("https://status.app/c/".length, link.indexOf("#"));
   assert.ok(decodeData(data).toString("utf8").includes("Hearth Demo"));
   await page.screenshot({ path: new URL("demo-community-desktop-light.png", shots).pathname });
+  // The home page offers the node's demo community and its channels.
+  await page.goto(url(""));
+  await page.waitForSelector(".demo-card a.chip", { timeout: 20_000 });
+  assert.equal(await page.$$eval(".demo-card a.chip", (e) => e.length), demo.channels.length);
+  await page.screenshot({ path: new URL("demo-home-desktop-light.png", shots).pathname });
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
