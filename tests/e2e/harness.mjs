@@ -1,10 +1,59 @@
 // Shared pieces for browser tests: the app's static server and Debian's Chromium.
 import { chromium } from "playwright-core";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serveDir as serve } from "../../scripts/serve.mjs";
 
-/** Serves a directory (a file: URL) on loopback at a free port. */
-export const serveDir = (dirUrl) => serve(fileURLToPath(dirUrl));
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+/** The strict policy the app must run under (the node sends the same shape): no inline script,
+ * no inline style attribute strings, wasm allowed, images only from the page and blob: URLs. */
+export const CSP =
+  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+  "img-src 'self' blob:; connect-src 'self' ws://127.0.0.1:*; font-src 'self'; " +
+  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * Serves the built app (a file: URL) on loopback as a single-page app: a path that is no file
+ * gets index.html, as `hearth node` does, so /c/…, /community/… load the app. `extra` maps a
+ * path to a JSON value to serve (e.g. /hearth.json).
+ */
+export async function serveDir(dirUrl, { extra = {}, csp = CSP } = {}) {
+  const root = resolve(fileURLToPath(dirUrl));
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname in extra) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify(extra[url.pathname]));
+    }
+    const path = normalize(decodeURIComponent(url.pathname));
+    let file = join(root, path.endsWith("/") ? path + "index.html" : path);
+    if (!file.startsWith(root)) return res.writeHead(403).end();
+    let body;
+    try {
+      body = await readFile(file);
+    } catch {
+      if (extname(path) && extname(path) !== ".html") return res.writeHead(404).end("not found");
+      file = join(root, "index.html");
+      body = await readFile(file);
+    }
+    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream" };
+    if (extname(file) === ".html" && csp) headers["content-security-policy"] = csp;
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  server.url = `http://127.0.0.1:${server.address().port}/`;
+  return server;
+}
 
 /** Headless Debian Chromium with the flags this closed network needs (no background calls). */
 export function launchChromium() {
@@ -20,4 +69,14 @@ export function launchChromium() {
       "--disable-sync",
     ],
   });
+}
+
+/** A page that records errors, CSP violations included, into `page.errors`. */
+export async function openPage(browser, { width = 1280, height = 800, colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  return page;
 }

@@ -7,12 +7,16 @@
 //! [`keys`] holds the ids, key formats, topics and symmetric keys they share; [`link`] parses and
 //! builds status.app preview links. [`outgoing`] encodes any message we send; [`join`] is the request
 //! to join and its answer, both ways; [`storenodes`] the community's signed store-node list.
+//! [`alias`] and [`identicon`] give a key the three-word name, emoji hash and colour ring Status
+//! shows beside it.
 
+pub mod alias;
 pub mod chat;
 pub mod codec;
 pub mod community;
 pub mod envelope;
 pub mod eth;
+pub mod identicon;
 pub mod join;
 pub mod keys;
 pub mod link;

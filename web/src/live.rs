@@ -1,0 +1,463 @@
+//! The [`Backend`] over the real `hearth::Client`. The client starts asynchronously (storage, then
+//! the network), so every call waits for it; a call made before it is ready simply resolves once
+//! it is. Peers come from the serving node's `/hearth.json` (`ws`: its WebSocket address) when
+//! there is one, else Status's production fleet.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::future::{LocalBoxFuture, Shared};
+use futures::stream::LocalBoxStream;
+use futures::{FutureExt, StreamExt};
+use hearth::client::keystore::IdentityState;
+use hearth::client::types::{
+    ClientHealth, CommunityEvent, CommunityInfo, Membership, SyncProgress, TimelineEvent,
+    TimelineItem,
+};
+use hearth::client::{Client, ClientError, parse_community};
+use hearth::net::ClientConfig;
+use hearth::status::keys::PublicKey;
+use hearth::storage::{StorageConfig, open_default};
+use leptos::task::spawn_local;
+
+use crate::session::{
+    Backend, ChannelRef, ExportedIdentity, Identity, OlderFn, Problem, StoreNode,
+};
+
+/// A client error in the words the reader sees: its sentence, and its hint.
+pub fn problem(e: &ClientError) -> Problem {
+    let text = e.to_string();
+    let mut chars = text.chars();
+    let what = match chars.next() {
+        Some(first) => {
+            let mut s: String = first.to_uppercase().collect();
+            s.push_str(chars.as_str());
+            if !s.ends_with('.') {
+                s.push('.');
+            }
+            s
+        }
+        None => "Something went wrong.".into(),
+    };
+    Problem::new(what, e.hint())
+}
+
+type Ready = Shared<LocalBoxFuture<'static, Result<Client, Problem>>>;
+
+/// The live backend.
+pub struct Live {
+    ready: Ready,
+    me: Rc<RefCell<Option<Identity>>>,
+}
+
+/// The peers to use: the serving node's, when it says.
+pub fn config_from(node: Option<&serde_json::Value>) -> ClientConfig {
+    let peers: Vec<_> = node
+        .and_then(|n| n.get("ws"))
+        .and_then(|w| match w {
+            serde_json::Value::String(s) => Some(vec![s.clone()]),
+            serde_json::Value::Array(a) => Some(
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if peers.is_empty() {
+        ClientConfig::status_prod()
+    } else {
+        ClientConfig::local(peers)
+    }
+}
+
+impl Live {
+    /// Starts the client (storage first, then the network) in the background.
+    pub fn start() -> Self {
+        let fut: LocalBoxFuture<'static, Result<Client, Problem>> = Box::pin(async move {
+            let node = crate::browser::node_config().await;
+            let storage = open_default("hearth", StorageConfig::default()).await;
+            Client::start(config_from(node.as_ref()), storage)
+                .await
+                .map_err(|e| problem(&e))
+        });
+        Self {
+            ready: fut.shared(),
+            me: Rc::new(RefCell::new(None)),
+        }
+    }
+
+    /// Resolves when the client is up (or failed to start).
+    pub fn ready(&self) -> Ready {
+        self.ready.clone()
+    }
+
+    fn with_client<T: 'static>(
+        &self,
+        f: impl FnOnce(Client) -> LocalBoxFuture<'static, Result<T, Problem>> + 'static,
+    ) -> LocalBoxFuture<'static, Result<T, Problem>> {
+        let ready = self.ready.clone();
+        Box::pin(async move { f(ready.await?).await })
+    }
+
+    /// Runs a create or import on the client (which stores the identity sealed), then reads back
+    /// what the app shows.
+    fn adopt(
+        &self,
+        name: String,
+        op: impl FnOnce(Client, String) -> LocalBoxFuture<'static, Result<(), ClientError>> + 'static,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+        let me = self.me.clone();
+        self.with_client(move |client| {
+            Box::pin(async move {
+                let name = name.trim().to_string();
+                op(client.clone(), name.clone())
+                    .await
+                    .map_err(|e| problem(&e))?;
+                let identity = identity_of(&client, &name).ok_or_else(|| {
+                    Problem::new(
+                        "The identity was made but could not be read back.",
+                        "Reload the page.",
+                    )
+                })?;
+                *me.borrow_mut() = Some(identity.clone());
+                Ok(identity)
+            })
+        })
+    }
+
+    /// The stored identity, opened at start (device-sealed ones need no prompt).
+    pub fn restore_identity(&self) -> LocalBoxFuture<'static, Option<Identity>> {
+        let ready = self.ready.clone();
+        let me = self.me.clone();
+        Box::pin(async move {
+            let client = ready.await.ok()?;
+            match client.identity_state().await {
+                IdentityState::Unlocked { name, .. } => {
+                    let identity = identity_of(&client, &name)?;
+                    *me.borrow_mut() = Some(identity.clone());
+                    Some(identity)
+                }
+                _ => None,
+            }
+        })
+    }
+
+    fn channel_do<T: 'static>(
+        &self,
+        ch: ChannelRef,
+        f: impl FnOnce(hearth::client::Channel) -> LocalBoxFuture<'static, Result<T, ClientError>>
+        + 'static,
+    ) -> LocalBoxFuture<'static, Result<T, Problem>> {
+        self.with_client(move |client| {
+            Box::pin(async move {
+                let community = client.community(&ch.community).map_err(|e| problem(&e))?;
+                f(community.channel(&ch.uuid))
+                    .await
+                    .map_err(|e| problem(&e))
+            })
+        })
+    }
+}
+
+/// The identity as the app shows it, from what the client holds now.
+fn identity_of(client: &Client, name: &str) -> Option<Identity> {
+    let public_key = client.public_key()?;
+    let compressed = PublicKey::from_hex(&public_key).ok()?.to_serialized();
+    Some(Identity {
+        public_key,
+        display_name: name.to_string(),
+        compressed,
+    })
+}
+
+impl Backend for Live {
+    fn health(&self) -> LocalBoxStream<'static, ClientHealth> {
+        let ready = self.ready.clone();
+        Box::pin(
+            futures::stream::once(async move { ready.await.ok() })
+                .filter_map(|c| async move { c })
+                .flat_map(|c| c.health()),
+        )
+    }
+
+    fn identity(&self) -> Option<Identity> {
+        self.me.borrow().clone()
+    }
+
+    fn create_identity(
+        &self,
+        name: String,
+        passphrase: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+        self.adopt(name, move |c, n| {
+            Box::pin(async move {
+                c.create_identity(&n, passphrase.as_deref())
+                    .await
+                    .map(|_| ())
+            })
+        })
+    }
+
+    fn import_identity_hex(
+        &self,
+        hex_key: String,
+        name: String,
+        passphrase: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+        let digits = hex_key.trim().trim_start_matches("0x").to_string();
+        self.adopt(name, move |c, n| {
+            Box::pin(async move {
+                c.import_identity_hex(&digits, &n, passphrase.as_deref())
+                    .await
+                    .map(|_| ())
+            })
+        })
+    }
+
+    fn import_identity_phrase(
+        &self,
+        phrase: String,
+        name: String,
+        passphrase: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+        let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.adopt(name, move |c, n| {
+            Box::pin(async move {
+                c.import_identity_phrase(&phrase, &n, passphrase.as_deref())
+                    .await
+                    .map(|_| ())
+            })
+        })
+    }
+
+    fn export_identity(
+        &self,
+        _passphrase: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<ExportedIdentity, Problem>> {
+        self.with_client(|c| {
+            Box::pin(async move {
+                let e = c.export_identity().map_err(|e| problem(&e))?;
+                Ok(ExportedIdentity {
+                    hex: format!("0x{}", e.private_key_hex.trim_start_matches("0x")),
+                    phrase: e.phrase,
+                })
+            })
+        })
+    }
+
+    fn recent_communities(&self) -> LocalBoxFuture<'static, Vec<CommunityInfo>> {
+        let ready = self.ready.clone();
+        Box::pin(async move {
+            match ready.await {
+                Ok(c) => c.recent_communities().await.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            }
+        })
+    }
+
+    fn store_nodes(&self) -> LocalBoxFuture<'static, Result<Vec<StoreNode>, Problem>> {
+        self.with_client(|c| {
+            Box::pin(async move {
+                let list = c.store_nodes().await.map_err(|e| problem(&e))?;
+                Ok(list
+                    .into_iter()
+                    .map(|p| StoreNode {
+                        address: p.multiaddr,
+                        last_answer_ms: (p.last_answer_ms > 0).then_some(p.last_answer_ms),
+                        pinned: p.pinned,
+                    })
+                    .collect())
+            })
+        })
+    }
+
+    fn add_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        self.with_client(move |c| {
+            Box::pin(async move { c.add_store_node(&address).await.map_err(|e| problem(&e)) })
+        })
+    }
+
+    fn remove_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        self.with_client(move |c| {
+            Box::pin(async move { c.remove_store_node(&address).await.map_err(|e| problem(&e)) })
+        })
+    }
+
+    fn community(
+        &self,
+        id_or_link: &str,
+    ) -> Result<LocalBoxStream<'static, CommunityEvent>, Problem> {
+        // Checked now, so a bad link is a clear state at once, not a silent stream.
+        parse_community(id_or_link).map_err(|e| problem(&e))?;
+        let ready = self.ready.clone();
+        let target = id_or_link.to_string();
+        Ok(Box::pin(
+            futures::stream::once(async move {
+                match ready.await {
+                    Ok(c) => match c.community(&target) {
+                        Ok(community) => community.events().boxed_local(),
+                        Err(e) => {
+                            futures::stream::once(async move { failed("open", &e) }).boxed_local()
+                        }
+                    },
+                    Err(p) => futures::stream::once(async move {
+                        CommunityEvent::Progress {
+                            progress: SyncProgress::Failed {
+                                step: "start".into(),
+                                reason: p.what,
+                                retry_in_ms: None,
+                            },
+                        }
+                    })
+                    .boxed_local(),
+                }
+            })
+            .flatten(),
+        ))
+    }
+
+    fn request_to_join(
+        &self,
+        community: String,
+    ) -> LocalBoxFuture<'static, Result<Membership, Problem>> {
+        self.with_client(move |c| {
+            Box::pin(async move {
+                let community = c.community(&community).map_err(|e| problem(&e))?;
+                community.request_to_join().await.map_err(|e| problem(&e))
+            })
+        })
+    }
+
+    fn timeline(
+        &self,
+        channel: &ChannelRef,
+    ) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem> {
+        let (events_tx, events_rx) = mpsc::unbounded::<TimelineEvent>();
+        let (older_tx, mut older_rx) = mpsc::unbounded::<usize>();
+        let ready = self.ready.clone();
+        let ch = channel.clone();
+        spawn_local(async move {
+            let client = match ready.await {
+                Ok(c) => c,
+                Err(p) => {
+                    let _ = events_tx.unbounded_send(progress_failed("start", &p.what));
+                    return;
+                }
+            };
+            let community = match client.community(&ch.community) {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = events_tx.unbounded_send(progress_failed("open", &e.to_string()));
+                    return;
+                }
+            };
+            let mut timeline = community.channel(&ch.uuid).timeline().fuse();
+            loop {
+                futures::select! {
+                    event = timeline.next() => match event {
+                        Some(event) => {
+                            if events_tx.unbounded_send(event).is_err() {
+                                return; // the view is gone: dropping the timeline stops its work
+                            }
+                        }
+                        None => return,
+                    },
+                    n = older_rx.next() => match n {
+                        Some(n) => { timeline.get_ref().load_older(n); }
+                        None => return,
+                    },
+                }
+            }
+        });
+        let older: OlderFn = Rc::new(move |n| older_tx.unbounded_send(n).is_ok());
+        Ok((events_rx.boxed_local(), older))
+    }
+
+    fn send(
+        &self,
+        channel: ChannelRef,
+        text: String,
+        reply_to: Option<String>,
+    ) -> LocalBoxFuture<'static, Result<TimelineItem, Problem>> {
+        self.channel_do(channel, move |ch| {
+            Box::pin(async move { ch.send(&text, reply_to.as_deref()).await })
+        })
+    }
+
+    fn react(
+        &self,
+        channel: ChannelRef,
+        message_id: String,
+        emoji: String,
+        on: bool,
+    ) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        self.channel_do(channel, move |ch| {
+            Box::pin(async move { ch.react(&message_id, &emoji, !on).await.map(|_| ()) })
+        })
+    }
+
+    fn edit(
+        &self,
+        channel: ChannelRef,
+        message_id: String,
+        text: String,
+    ) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        self.channel_do(channel, move |ch| {
+            Box::pin(async move { ch.edit(&message_id, &text).await.map(|_| ()) })
+        })
+    }
+
+    fn delete(
+        &self,
+        channel: ChannelRef,
+        message_id: String,
+    ) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        self.channel_do(channel, move |ch| {
+            Box::pin(async move { ch.delete(&message_id).await.map(|_| ()) })
+        })
+    }
+
+    fn retry(
+        &self,
+        _channel: ChannelRef,
+        message_id: String,
+    ) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        self.with_client(move |c| {
+            Box::pin(async move {
+                c.retry(&message_id)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| problem(&e))
+            })
+        })
+    }
+
+    fn storage_estimate(&self) -> LocalBoxFuture<'static, Option<(u64, u64)>> {
+        Box::pin(crate::browser::storage_estimate())
+    }
+}
+
+fn progress_failed(step: &str, reason: &str) -> TimelineEvent {
+    TimelineEvent::Progress {
+        progress: SyncProgress::Failed {
+            step: step.into(),
+            reason: reason.into(),
+            retry_in_ms: None,
+        },
+    }
+}
+
+fn failed(step: &str, e: &ClientError) -> CommunityEvent {
+    CommunityEvent::Progress {
+        progress: SyncProgress::Failed {
+            step: step.into(),
+            reason: e.to_string(),
+            retry_in_ms: None,
+        },
+    }
+}
