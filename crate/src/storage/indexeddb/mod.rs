@@ -15,6 +15,8 @@ pub mod migrations;
 
 use std::collections::BTreeSet;
 
+use std::future::IntoFuture;
+
 use idb::{CursorDirection, Database, Factory, KeyRange, Query, TransactionMode};
 use wasm_bindgen::JsValue;
 
@@ -173,13 +175,14 @@ impl IndexedDbStorage {
             .transaction(&["keys"], TransactionMode::ReadWrite)
             .map_err(backend)?;
         let store = tx.object_store("keys").map_err(backend)?;
+        let done = tx.into_future();
         let v = object(&[("name", name.into()), ("value", value.clone())]);
         store
             .put(&v, None)
             .map_err(backend)?
             .await
             .map_err(backend)?;
-        tx.await.map_err(backend)?;
+        done.await.map_err(backend)?;
         Ok(())
     }
 
@@ -248,11 +251,12 @@ impl IndexedDbStorage {
             .transaction(&[store], TransactionMode::ReadWrite)
             .map_err(backend)?;
         let s = tx.object_store(store).map_err(backend)?;
+        let done = tx.into_future();
         s.put(&value, None)
             .map_err(backend)?
             .await
             .map_err(backend)?;
-        tx.await.map_err(backend)?;
+        done.await.map_err(backend)?;
         Ok(())
     }
 
@@ -262,11 +266,12 @@ impl IndexedDbStorage {
             .transaction(&[store], TransactionMode::ReadWrite)
             .map_err(backend)?;
         let s = tx.object_store(store).map_err(backend)?;
+        let done = tx.into_future();
         s.delete(Query::Key(key.into()))
             .map_err(backend)?
             .await
             .map_err(backend)?;
-        tx.await.map_err(backend)?;
+        done.await.map_err(backend)?;
         Ok(())
     }
 
@@ -295,6 +300,9 @@ impl IndexedDbStorage {
             .transaction(&["messages"], TransactionMode::ReadWrite)
             .map_err(backend)?;
         let store = tx.object_store("messages").map_err(backend)?;
+        // Listen for the end of the transaction before the first request: a transaction that
+        // commits before anyone listens would leave the write waiting forever.
+        let done = tx.into_future();
         let mut out = PutOutcome::default();
         // Ask for every key at once: the requests run together inside the transaction.
         let mut checks = Vec::with_capacity(records.len());
@@ -340,7 +348,7 @@ impl IndexedDbStorage {
                 }
             }
         }
-        tx.await.map_err(backend)?;
+        done.await.map_err(backend)?;
         Ok(out)
     }
 
