@@ -94,22 +94,27 @@ impl Client {
 
     /// Opens the stored identity at start when it needs no passphrase.
     pub(crate) async fn restore_identity(&self) {
-        let Some(record) = self.stored_record().await else {
-            return;
-        };
-        if !matches!(record.sealed, Sealed::DeviceKey { .. }) {
-            return;
-        }
-        #[cfg(target_arch = "wasm32")]
-        if let Ok(Some(key)) = self.inner.storage.js_value(DEVICE_KEY).await {
-            use wasm_bindgen::JsCast;
-            if let Ok(key) = key.dyn_into::<web_sys::CryptoKey>()
-                && let Ok(identity) = wrap::unwrap_with_device_key(&record, &key).await
-            {
-                *lock(&self.inner.me) = Some(me_from(&identity));
-            }
+        if let Some(record) = self.stored_record().await
+            && matches!(record.sealed, Sealed::DeviceKey { .. })
+        {
+            self.restore_with_device_key(&record).await;
         }
     }
+
+    #[cfg(target_arch = "wasm32")]
+    async fn restore_with_device_key(&self, record: &WrappedIdentity) {
+        use wasm_bindgen::JsCast;
+        if let Ok(Some(key)) = self.inner.storage.js_value(DEVICE_KEY).await
+            && let Ok(key) = key.dyn_into::<web_sys::CryptoKey>()
+            && let Ok(identity) = wrap::unwrap_with_device_key(record, &key).await
+        {
+            *lock(&self.inner.me) = Some(me_from(&identity));
+        }
+    }
+
+    /// Natively there is no device key: a stored identity needs its passphrase.
+    #[cfg(not(target_arch = "wasm32"))]
+    async fn restore_with_device_key(&self, _record: &WrappedIdentity) {}
 
     /// Makes a new identity (a fresh 12-word recovery phrase, as Status Desktop makes one), uses it
     /// and stores it sealed. Returns the phrase: show it once so the user can keep it.

@@ -200,6 +200,7 @@ impl NodeArgs {
             max_message_size: self.max_message_size,
             http,
             web_dir: self.web,
+            site: None,
             wss_tls: self.wss_cert.zip(self.wss_key),
             filter_max_peers: self.filter_max_peers,
             filter_max_criteria: self.filter_max_criteria,

@@ -94,7 +94,7 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         argv.push("--manual-accept".into());
     }
     let node = NodeOnly::try_parse_from(argv)?.node;
-    let config = node.into_config()?;
+    let mut config = node.into_config()?;
     let keypair = crate::service::swarm::load_or_create_key(&args.data_dir)?;
     let peer = PeerId::from(keypair.public());
     let app = format!("http://127.0.0.1:{http}/");
@@ -112,6 +112,7 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         line["hearth_link"] = links["hearth_link"].clone();
         line["channels"] = ordered_channels(&d).into();
     }
+    config.site = Some(line.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -24,6 +24,7 @@ pub async fn spawn(hub: Arc<Hub>, addr: SocketAddr) -> std::io::Result<()> {
     }
     let app = Router::new()
         .route("/health", get(health))
+        .route("/hearth.json", get(site))
         .fallback(get(static_file))
         .with_state(hub);
     tokio::spawn(async move {
@@ -98,6 +99,78 @@ fn mime(path: &Path) -> &'static str {
     }
 }
 
+/// What the app needs to know about the node serving it: its WebSocket address (and, with
+/// `hearth serve`, the community it hosts), so that a page served here talks to this node first.
+async fn site(State(hub): State<Arc<Hub>>) -> Json<serde_json::Value> {
+    if let Some(site) = &hub.config.site {
+        return Json(site.clone());
+    }
+    let ws = lock(&hub.listen_addrs)
+        .iter()
+        .find(|a| a.to_string().contains("/ws"))
+        .map(|a| {
+            let a = a.to_string();
+            if a.contains("/p2p/") {
+                a
+            } else {
+                format!("{a}/p2p/{}", hub.peer_id)
+            }
+        });
+    Json(json!({ "ws": ws }))
+}
+
+/// The Content-Security-Policy of the app's pages: no inline script; wasm may be compiled;
+/// connections only to this node (its own WebSocket listeners), the Status fleet the app falls
+/// back to, and the DNS-over-HTTPS resolvers of DNS discovery. WebRTC is outside `connect-src`
+/// (app-notes §10). Framing is refused (the embed pages of a later issue will open it for
+/// themselves only).
+fn content_security_policy(hub: &Hub) -> String {
+    let mut connect = vec!["'self'".to_string()];
+    for addr in lock(&hub.listen_addrs).iter() {
+        let text = addr.to_string();
+        let parts: Vec<&str> = text.split('/').collect();
+        // /ip4/<host>/tcp/<port>/ws  or  /dns4/<host>/tcp/<port>/wss
+        if let [_, _, host, "tcp", port, proto, ..] = parts.as_slice()
+            && (*proto == "ws" || *proto == "wss")
+        {
+            let host = if *host == "0.0.0.0" {
+                "127.0.0.1"
+            } else {
+                host
+            };
+            connect.push(format!("{proto}://{host}:{port}"));
+            if host == "127.0.0.1" {
+                connect.push(format!("{proto}://localhost:{port}"));
+            }
+        }
+    }
+    connect.push("wss://*.status.im".into());
+    connect.push("https://dns.google".into());
+    connect.push("https://cloudflare-dns.com".into());
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' blob: data:; connect-src {}; font-src 'self'; manifest-src 'self'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        connect.join(" ")
+    )
+}
+
+fn html(hub: &Hub, body: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                content_security_policy(hub),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::REFERRER_POLICY, "no-referrer".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
     if let Some(preview) = super::unfurl::preview_for_path(uri.path()) {
         let index = match &hub.config.web_dir {
@@ -107,7 +180,7 @@ async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
             None => None,
         };
         let body = super::unfurl::page(index.as_deref(), &preview);
-        return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+        return html(&hub, body);
     }
     let Some(root) = &hub.config.web_dir else {
         return StatusCode::NOT_FOUND.into_response();
@@ -122,6 +195,7 @@ async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
         path
     };
     match tokio::fs::read(&path).await {
+        Ok(body) if mime(&path).starts_with("text/html") => html(&hub, body),
         Ok(body) => ([(header::CONTENT_TYPE, mime(&path))], body).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }

@@ -48,6 +48,9 @@ pub struct ServiceConfig {
     pub max_message_size: usize,
     pub http: Option<SocketAddr>,
     pub web_dir: Option<PathBuf>,
+    /// What `/hearth.json` tells the app about this node (`hearth serve` fills it with the line it
+    /// prints); `None`: built from the node's own listen addresses.
+    pub site: Option<serde_json::Value>,
     /// PEM certificate chain and key for `/wss` listeners.
     pub wss_tls: Option<(PathBuf, PathBuf)>,
     pub filter_max_peers: usize,
