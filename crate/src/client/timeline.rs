@@ -170,11 +170,23 @@ impl Channel {
             let event = futures::select_biased! {
                 change = watch.next() => {
                     let Some(change) = change else { break };
-                    if change.chat_id != self.chat_id {
-                        None
-                    } else {
-                        self.item(&change.id).await.map(|item| TimelineEvent::Upsert { item })
+                    // A page of history announces up to 50 changes at once: fold them together
+                    // (one read of the outbox, one of the annotations) rather than one by one.
+                    let mut ids = Vec::new();
+                    let mut seen = HashSet::new();
+                    let mut next = Some(change);
+                    while let Some(c) = next {
+                        if c.chat_id == self.chat_id && seen.insert(c.id.clone()) {
+                            ids.push(c.id);
+                        }
+                        next = watch.try_recv().ok();
                     }
+                    for item in self.build_items(&ids).await {
+                        if tx.send(TimelineEvent::Upsert { item }).await.is_err() {
+                            return;
+                        }
+                    }
+                    None
                 }
                 received = live.next() => {
                     let Some(r) = received else { break };
@@ -193,11 +205,15 @@ impl Channel {
                 result = inbox => {
                     // What the inbox stored was announced while it ran: show all of it before
                     // saying "live".
+                    let mut ids = Vec::new();
+                    let mut seen = HashSet::new();
                     while let Ok(change) = watch.try_recv() {
-                        if change.chat_id == self.chat_id
-                            && let Some(item) = self.item(&change.id).await
-                            && tx.send(TimelineEvent::Upsert { item }).await.is_err()
-                        {
+                        if change.chat_id == self.chat_id && seen.insert(change.id.clone()) {
+                            ids.push(change.id);
+                        }
+                    }
+                    for item in self.build_items(&ids).await {
+                        if tx.send(TimelineEvent::Upsert { item }).await.is_err() {
                             return;
                         }
                     }
@@ -317,14 +333,14 @@ impl Channel {
             };
             pages += 1;
             let mut records = Vec::new();
+            let keys = self
+                .client()
+                .keys_for(self.community.key(), &self.known_uuids());
             for stored in page.messages {
                 let (Some(msg), Some(pubsub)) = (stored.message, stored.pubsub_topic) else {
                     continue;
                 };
                 messages += 1;
-                let keys = self
-                    .client()
-                    .keys_for(self.community.key(), &self.known_uuids());
                 let mut segments = lock(&self.client().inner.segments);
                 if let Ingested::Message(r) = ingest(
                     &msg,
