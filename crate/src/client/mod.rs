@@ -393,9 +393,11 @@ impl Client {
             .collect();
         let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         let out = self.inner.storage.put_messages(records).await?;
-        for id in ids {
-            // An echo of something we sent: the network has it.
-            let _ = self.inner.storage.remove_outbox(&id).await;
+        // An echo of something we sent: the network has it. One read of the outbox per batch,
+        // a write only for what is in it.
+        let waiting = self.inner.storage.outbox().await.unwrap_or_default();
+        for entry in waiting.iter().filter(|e| ids.contains(&e.id)) {
+            let _ = self.inner.storage.remove_outbox(&entry.id).await;
         }
         if !out.inserted.is_empty() {
             self.notify(&changes);
