@@ -260,6 +260,21 @@ impl IndexedDbStorage {
         Ok(())
     }
 
+    /// Writes `record` (as its JSON) under `key`, which `key_field` of the stored value holds.
+    fn put_record<T: serde::Serialize>(
+        &self,
+        store: &'static str,
+        key_field: &str,
+        key: &str,
+        record: &T,
+    ) -> StorageFuture<'_, ()> {
+        let v = object(&[
+            (key_field, key.into()),
+            ("json", encode_record(record).into()),
+        ]);
+        Box::pin(self.put_value(store, v))
+    }
+
     async fn delete_key(&self, store: &str, key: &str) -> Result<(), StorageError> {
         let tx = self
             .db
@@ -505,19 +520,11 @@ impl Storage for IndexedDbStorage {
     }
 
     fn put_sync_mark(&self, mark: SyncMark) -> StorageFuture<'_, ()> {
-        let v = object(&[
-            ("topic", mark.content_topic.as_str().into()),
-            ("json", encode_record(&mark).into()),
-        ]);
-        Box::pin(self.put_value("sync", v))
+        self.put_record("sync", "topic", &mark.content_topic, &mark)
     }
 
     fn put_peer(&self, peer: PeerRecord) -> StorageFuture<'_, ()> {
-        let v = object(&[
-            ("addr", peer.multiaddr.as_str().into()),
-            ("json", encode_record(&peer).into()),
-        ]);
-        Box::pin(self.put_value("peers", v))
+        self.put_record("peers", "addr", &peer.multiaddr, &peer)
     }
 
     fn remove_peer<'a>(&'a self, multiaddr: &'a str) -> StorageFuture<'a, ()> {
@@ -537,11 +544,7 @@ impl Storage for IndexedDbStorage {
     }
 
     fn put_outbox(&self, entry: OutboxEntry) -> StorageFuture<'_, ()> {
-        let v = object(&[
-            ("id", entry.id.as_str().into()),
-            ("json", encode_record(&entry).into()),
-        ]);
-        Box::pin(self.put_value("outbox", v))
+        self.put_record("outbox", "id", &entry.id, &entry)
     }
 
     fn remove_outbox<'a>(&'a self, id: &'a str) -> StorageFuture<'a, ()> {
@@ -557,11 +560,7 @@ impl Storage for IndexedDbStorage {
     }
 
     fn put_secret(&self, secret: SecretRecord) -> StorageFuture<'_, ()> {
-        let v = object(&[
-            ("name", secret.name.as_str().into()),
-            ("json", encode_record(&secret).into()),
-        ]);
-        Box::pin(self.put_value("secrets", v))
+        self.put_record("secrets", "name", &secret.name, &secret)
     }
 
     fn secret<'a>(&'a self, name: &'a str) -> StorageFuture<'a, Option<SecretRecord>> {
