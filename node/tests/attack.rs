@@ -16,8 +16,8 @@ use hearth::protocols::{filter, lightpush, metadata, store};
 use hearth::waku::WakuMessage;
 use libp2p::core::upgrade::{OutboundConnectionUpgrade, Version};
 use libp2p::multiaddr::Protocol;
-use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, StreamProtocol, identify, noise, tcp, yamux};
+use libp2p::swarm::SwarmEvent;
+use libp2p::{Multiaddr, PeerId, StreamProtocol, noise, tcp, yamux};
 use prost::Message;
 
 const TOPIC: &str = "/waku/2/rs/16/32";
@@ -170,33 +170,10 @@ async fn a_thousand_peer_ids_from_one_ip_leave_room_for_an_honest_client() {
     );
 }
 
-#[derive(NetworkBehaviour)]
-struct Attacker {
-    identify: identify::Behaviour,
-    stream: libp2p_stream::Behaviour,
-}
-
 /// A rust-libp2p peer that answers the node's metadata question (so it is kept) and hands back
 /// a stream control to open whatever streams the test wants.
 async fn attacker(node: &Node) -> libp2p_stream::Control {
-    let mut swarm = libp2p::SwarmBuilder::with_new_identity()
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default(),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .unwrap()
-        .with_behaviour(|key| Attacker {
-            identify: identify::Behaviour::new(identify::Config::new(
-                "/vac/waku/2.0.0".into(),
-                key.public(),
-            )),
-            stream: libp2p_stream::Behaviour::new(),
-        })
-        .unwrap()
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
-        .build();
+    let mut swarm = common::raw_swarm(Duration::from_secs(120));
     let mut control = swarm.behaviour().stream.new_control();
     let mut metadata_in = control
         .accept(StreamProtocol::new(metadata::PROTOCOL))

@@ -15,16 +15,10 @@ use hearth::net::{Cause, ClientConfig, ClientError, LightClient};
 use hearth::protocols::{filter, lightpush, store};
 use hearth::waku::WakuMessage;
 use libp2p::multiaddr::Protocol;
-use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
-use libp2p::{Multiaddr, StreamProtocol, identify, noise, tcp, yamux};
+use libp2p::swarm::SwarmEvent;
+use libp2p::{Multiaddr, StreamProtocol};
 
 const TOPIC: &str = "/waku/2/rs/16/32";
-
-#[derive(NetworkBehaviour)]
-struct Evil {
-    identify: identify::Behaviour,
-    stream: libp2p_stream::Behaviour,
-}
 
 #[derive(Clone, Copy, Debug)]
 enum Mischief {
@@ -47,24 +41,7 @@ async fn start_evil(plan: Vec<(&'static str, Mischief)>) -> Multiaddr {
 async fn start_evil_with_control(
     plan: Vec<(&'static str, Mischief)>,
 ) -> (Multiaddr, libp2p_stream::Control) {
-    let mut swarm = libp2p::SwarmBuilder::with_new_identity()
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default(),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .unwrap()
-        .with_behaviour(|key| Evil {
-            identify: identify::Behaviour::new(identify::Config::new(
-                "/vac/waku/2.0.0".into(),
-                key.public(),
-            )),
-            stream: libp2p_stream::Behaviour::new(),
-        })
-        .unwrap()
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
-        .build();
+    let mut swarm = common::raw_swarm(Duration::from_secs(60));
     let mut control = swarm.behaviour().stream.new_control();
     for (protocol, mischief) in plan {
         let mut incoming = control.accept(StreamProtocol::new(protocol)).unwrap();

@@ -4,6 +4,8 @@
 //! test is bounded in time and count, on loopback. The hostile peer is an in-process
 //! rust-libp2p swarm speaking the real protocols over raw streams.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -18,18 +20,12 @@ use hearth::proto::waku::store::v3::{StoreQueryRequest, StoreQueryResponse, Waku
 use hearth::protocols::{filter, store};
 use hearth::waku::WakuMessage;
 use libp2p::multiaddr::Protocol;
-use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, StreamProtocol, identify, noise, tcp, yamux};
+use libp2p::swarm::SwarmEvent;
+use libp2p::{Multiaddr, PeerId, StreamProtocol};
 use prost::Message;
 
 const TOPIC: &str = "/waku/2/rs/16/32";
 const CT: &str = "/hearth/1/hostile/proto";
-
-#[derive(NetworkBehaviour)]
-struct Hostile {
-    identify: identify::Behaviour,
-    stream: libp2p_stream::Behaviour,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Cursor {
@@ -63,24 +59,7 @@ fn message(payload: &str, content_topic: &str) -> WakuMessage {
 }
 
 async fn start(plan: Plan) -> Peer {
-    let mut swarm = libp2p::SwarmBuilder::with_new_identity()
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default(),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .unwrap()
-        .with_behaviour(|key| Hostile {
-            identify: identify::Behaviour::new(identify::Config::new(
-                "/vac/waku/2.0.0".into(),
-                key.public(),
-            )),
-            stream: libp2p_stream::Behaviour::new(),
-        })
-        .unwrap()
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
-        .build();
+    let mut swarm = common::raw_swarm(Duration::from_secs(120));
     let mut control = swarm.behaviour().stream.new_control();
     let store_requests = Arc::new(AtomicUsize::new(0));
     if let Some(cursor) = plan.store {

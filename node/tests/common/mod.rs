@@ -129,3 +129,34 @@ impl Drop for Node {
         }
     }
 }
+
+/// A bare rust-libp2p peer for the hostile-peer tests: identify (so the node files it as a Waku
+/// peer) and raw streams, which the test drives byte by byte.
+#[derive(libp2p::swarm::NetworkBehaviour)]
+pub struct RawPeer {
+    pub identify: libp2p::identify::Behaviour,
+    pub stream: libp2p_stream::Behaviour,
+}
+
+/// A [`RawPeer`] swarm over TCP with noise and yamux, idle connections kept for `idle`.
+pub fn raw_swarm(idle: Duration) -> libp2p::Swarm<RawPeer> {
+    use libp2p::{identify, noise, tcp, yamux};
+    libp2p::SwarmBuilder::with_new_identity()
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default(),
+            noise::Config::new,
+            yamux::Config::default,
+        )
+        .expect("tcp transport")
+        .with_behaviour(|key| RawPeer {
+            identify: identify::Behaviour::new(identify::Config::new(
+                "/vac/waku/2.0.0".into(),
+                key.public(),
+            )),
+            stream: libp2p_stream::Behaviour::new(),
+        })
+        .expect("behaviour")
+        .with_swarm_config(|c| c.with_idle_connection_timeout(idle))
+        .build()
+}
