@@ -531,7 +531,7 @@ fn membership_key(community: &str) -> String {
 
 /// `/waku/2/rs/16/<shard>`.
 pub fn shard_topic(shard: u16) -> String {
-    format!("/waku/2/rs/{}/{shard}", crate::net::config::STATUS_CLUSTER)
+    crate::waku::PubsubTopic::new(crate::net::config::STATUS_CLUSTER, shard).to_string()
 }
 
 /// Verifies a stored description again: a database edited by hand cannot forge a community.

@@ -33,8 +33,6 @@ pub enum SetAside {
     Pending,
     #[error("encrypted for a key we do not hold")]
     Encrypted,
-    #[error("a message of a type the timeline does not show ({0})")]
-    OtherType(i32),
 }
 
 /// What one Waku message turned into.

@@ -422,11 +422,8 @@ impl Channel {
             .messages(&self.chat_id, before, n)
             .await
             .unwrap_or_default();
-        if records.len() < n && complete {
-            complete = true;
-        } else if records.len() >= n {
-            complete = false;
-        }
+        // Nothing older exists only when store had nothing more and storage could not fill `n`.
+        let complete = complete && records.len() < n;
         let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         (self.build_items(&ids).await, complete)
     }
