@@ -9,12 +9,31 @@ use std::io::{Read, Write};
 use common::Node;
 
 fn get(node: &Node, path: &str) -> (String, String) {
+    let (head, body) = get_with(node, path, "");
+    (head, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// One request with extra header lines (each ending in `\r\n`); the head lowercased, the body raw.
+fn get_with(node: &Node, path: &str, extra: &str) -> (String, Vec<u8>) {
     let mut conn = std::net::TcpStream::connect(node.http).expect("http");
-    write!(conn, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
-    let mut text = String::new();
-    conn.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
-    (head.to_ascii_lowercase(), body.to_string())
+    write!(
+        conn,
+        "GET {path} HTTP/1.0\r\nHost: localhost\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    conn.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    (head, raw[split + 4..].to_vec())
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
 }
 
 fn csp(head: &str) -> String {
@@ -76,5 +95,56 @@ fn pages_carry_a_strict_policy_and_the_node_describes_itself() {
     assert!(head.contains("application/json"), "{head}");
     let site: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(site["ws"].as_str(), Some(node.ws().to_string().as_str()));
+    let _ = std::fs::remove_dir_all(&web);
+}
+
+#[test]
+fn assets_go_out_precompressed_when_accepted_and_revalidate_with_an_etag() {
+    let web = std::env::temp_dir().join(format!("hearth-web-enc-{}", std::process::id()));
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(
+        web.join("index.html"),
+        "<!doctype html><title>Hearth</title>",
+    )
+    .unwrap();
+    let wasm = vec![0u8, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+    std::fs::write(web.join("app.wasm"), &wasm).unwrap();
+    // Stand-ins for build-web's twins: distinct bytes, so the test sees which file was sent.
+    std::fs::write(web.join("app.wasm.br"), b"brotli twin").unwrap();
+    std::fs::write(web.join("app.wasm.gz"), b"gzip twin").unwrap();
+    let node = Node::start("http-enc", &["--web", web.to_str().unwrap()]);
+
+    let (head, body) = get_with(&node, "/app.wasm", "Accept-Encoding: gzip, deflate, br\r\n");
+    assert_eq!(header(&head, "content-encoding"), Some("br"), "{head}");
+    assert_eq!(header(&head, "content-type"), Some("application/wasm"));
+    assert_eq!(header(&head, "vary"), Some("accept-encoding"));
+    assert_eq!(body, b"brotli twin");
+    let etag = header(&head, "etag").expect("an etag").to_string();
+
+    let (head, body) = get_with(&node, "/app.wasm", "Accept-Encoding: gzip\r\n");
+    assert_eq!(header(&head, "content-encoding"), Some("gzip"), "{head}");
+    assert_eq!(body, b"gzip twin");
+    // br refused with q=0: gzip, not brotli.
+    let (head, _) = get_with(&node, "/app.wasm", "Accept-Encoding: br;q=0, gzip\r\n");
+    assert_eq!(header(&head, "content-encoding"), Some("gzip"), "{head}");
+
+    let (head, body) = get_with(&node, "/app.wasm", "");
+    assert_eq!(header(&head, "content-encoding"), None, "{head}");
+    assert_eq!(body, wasm);
+
+    // A revisit with the ETag costs no body.
+    let (head, body) = get_with(
+        &node,
+        "/app.wasm",
+        &format!("Accept-Encoding: br\r\nIf-None-Match: {etag}\r\n"),
+    );
+    assert!(
+        head.starts_with("http/1.0 304") || head.starts_with("http/1.1 304"),
+        "{head}"
+    );
+    assert!(body.is_empty());
+    // The twins are never reached by their own names through a traversal.
+    let (head, _) = get_with(&node, "/../app.wasm", "");
+    assert!(!head.contains(" 200 "), "{head}");
     let _ = std::fs::remove_dir_all(&web);
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -171,7 +171,7 @@ fn html(hub: &Hub, body: impl IntoResponse) -> Response {
         .into_response()
 }
 
-async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
+async fn static_file(State(hub): State<Arc<Hub>>, headers: HeaderMap, uri: Uri) -> Response {
     if let Some(preview) = super::unfurl::preview_for_path(uri.path()) {
         let index = match &hub.config.web_dir {
             Some(root) => tokio::fs::read_to_string(root.join("index.html"))
@@ -194,9 +194,103 @@ async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
     } else {
         path
     };
-    match tokio::fs::read(&path).await {
-        Ok(body) if mime(&path).starts_with("text/html") => html(&hub, body),
-        Ok(body) => ([(header::CONTENT_TYPE, mime(&path))], body).into_response(),
+    if mime(&path).starts_with("text/html") {
+        return match tokio::fs::read(&path).await {
+            Ok(body) => html(&hub, body),
+            Err(_) => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
+    asset(&path, &headers).await
+}
+
+/// The encodings a request accepts, best first, among those `scripts/build-web` writes beside
+/// each asset (`x.wasm.br`, `x.wasm.gz`).
+fn accepted_encodings(headers: &HeaderMap) -> Vec<(&'static str, &'static str)> {
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let offers = |name: &str| {
+        accept.split(',').any(|part| {
+            let mut it = part.split(';');
+            let token = it.next().unwrap_or("").trim();
+            let refused = it.any(|q| matches!(q.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            token.eq_ignore_ascii_case(name) && !refused
+        })
+    };
+    [("br", "br"), ("gzip", "gz")]
+        .into_iter()
+        .filter(|(name, _)| offers(name))
+        .collect()
+}
+
+/// A static asset: its precompressed twin when the browser takes it (the app's wasm is a third
+/// of its size in brotli), an ETag from size and time so a revisit costs a 304, and `no-cache`
+/// because the file names are not content-hashed (a new build must be picked up at once).
+async fn asset(path: &Path, headers: &HeaderMap) -> Response {
+    let mut chosen = None;
+    for (encoding, ext) in accepted_encodings(headers) {
+        let mut twin = path.as_os_str().to_owned();
+        twin.push(format!(".{ext}"));
+        let twin = PathBuf::from(twin);
+        if let Ok(meta) = tokio::fs::metadata(&twin).await
+            && meta.is_file()
+        {
+            chosen = Some((twin, Some(encoding), meta));
+            break;
+        }
+    }
+    let (file, encoding, meta) = match chosen {
+        Some(c) => c,
+        None => match tokio::fs::metadata(path).await {
+            Ok(meta) if meta.is_file() => (path.to_path_buf(), None, meta),
+            _ => return StatusCode::NOT_FOUND.into_response(),
+        },
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let etag = format!(
+        "\"{:x}-{:x}{}\"",
+        meta.len(),
+        modified,
+        encoding.map(|e| format!("-{e}")).unwrap_or_default()
+    );
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut out = vec![
+        (header::CONTENT_TYPE, mime(path).to_string()),
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+        (header::VARY, "Accept-Encoding".to_string()),
+    ];
+    if let Some(e) = encoding {
+        out.push((header::CONTENT_ENCODING, e.to_string()));
+    }
+    if fresh {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        for (k, v) in out {
+            if let Ok(v) = v.parse() {
+                response.headers_mut().insert(k, v);
+            }
+        }
+        return response;
+    }
+    match tokio::fs::read(&file).await {
+        Ok(body) => {
+            let mut response = body.into_response();
+            for (k, v) in out {
+                if let Ok(v) = v.parse() {
+                    response.headers_mut().insert(k, v);
+                }
+            }
+            response
+        }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
