@@ -88,6 +88,8 @@ export interface ClientHealth {
   transports: [string, number][];
   storage: { backend: "indexed_db" } | { backend: "memory"; reason: string | null };
   outbox: number;
+  /** The store node that answered last; null until one has. */
+  store_node: { address: string; answered_ms: number } | null;
 }
 
 export interface PreviewLinkInfo {

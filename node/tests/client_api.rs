@@ -301,6 +301,26 @@ async fn two_members_read_write_react_and_edit_and_the_inbox_catches_up_after_a_
     ids.dedup();
     assert_eq!(ids.len(), stored.len());
     assert_eq!(stored.len(), 7, "hello, yes!, and the five");
+
+    // The inbox came from the node's store: health and the store-node list both name it.
+    let health = b.health_now().await;
+    let answer = health.store_node.expect("a store node answered");
+    let node_id = peer
+        .iter()
+        .find_map(|p| match p {
+            libp2p::multiaddr::Protocol::P2p(id) => Some(id.to_string()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(answer.address.ends_with(&node_id), "{}", answer.address);
+    assert!(answer.answered_ms > 0);
+    let nodes = b.store_nodes().await.unwrap();
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n.multiaddr.ends_with(&node_id) && n.last_answer_ms == answer.answered_ms),
+        "{nodes:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

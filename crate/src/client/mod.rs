@@ -253,6 +253,13 @@ impl Client {
                 .collect(),
             storage: self.inner.storage.backend(),
             outbox,
+            store_node: h.store.map(|a| types::StoreNodeAnswer {
+                address: match a.addr {
+                    Some(addr) => format!("{addr}/p2p/{}", a.peer),
+                    None => a.peer.to_string(),
+                },
+                answered_ms: a.at_ms,
+            }),
         }
     }
 
@@ -309,9 +316,27 @@ impl Client {
         Ok(self.inner.storage.remove_peer(multiaddr).await?)
     }
 
-    /// The user's own store nodes and the peers that answered before.
+    /// The user's own store nodes and those that answered in this session, each with when it
+    /// last answered (0: not yet).
     pub async fn store_nodes(&self) -> Result<Vec<crate::storage::PeerRecord>, ClientError> {
-        Ok(self.inner.storage.peers().await?)
+        let mut list = self.inner.storage.peers().await?;
+        let answered = self.inner.net.store_answers();
+        for (peer, addr, at_ms) in answered {
+            let suffix = format!("/p2p/{peer}");
+            match list.iter_mut().find(|r| r.multiaddr.ends_with(&suffix)) {
+                Some(r) => r.last_answer_ms = r.last_answer_ms.max(at_ms),
+                None => list.push(crate::storage::PeerRecord {
+                    v: crate::storage::RECORD_VERSION,
+                    multiaddr: match addr {
+                        Some(a) => format!("{a}{suffix}"),
+                        None => peer.to_string(),
+                    },
+                    last_answer_ms: at_ms,
+                    pinned: false,
+                }),
+            }
+        }
+        Ok(list)
     }
 
     // -----------------------------------------------------------------------------------------

@@ -241,4 +241,16 @@ pub struct ClientHealth {
     pub storage: StorageBackend,
     /// Messages waiting in the outbox.
     pub outbox: usize,
+    /// The store node that answered last (history and catching up come from it), if any has.
+    #[serde(default)]
+    pub store_node: Option<StoreNodeAnswer>,
+}
+
+/// A store node's latest answer, for "which store node answers".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreNodeAnswer {
+    /// Its multiaddr with `/p2p/<peer id>`, or the bare peer id when no address is known.
+    pub address: String,
+    /// Milliseconds since the Unix epoch.
+    pub answered_ms: u64,
 }

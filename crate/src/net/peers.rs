@@ -80,6 +80,9 @@ pub struct PeerRecord {
     pub rate_limited_until: Option<Instant>,
     /// Smoothed round trip of successful requests.
     pub rtt: Option<Duration>,
+    /// When it last answered a store query (ms since the epoch): what settings and the
+    /// connection indicator show as "which store node answers".
+    pub last_store_answer_ms: Option<u64>,
 }
 
 impl PeerRecord {
@@ -95,6 +98,7 @@ impl PeerRecord {
             not_before: None,
             rate_limited_until: None,
             rtt: None,
+            last_store_answer_ms: None,
         }
     }
 
@@ -132,6 +136,18 @@ pub struct Health {
     /// (protocol, connected peers that serve it)
     pub protocols: Vec<(String, usize)>,
     pub transports: Vec<(Transport, usize)>,
+    /// The store node that answered last, if any has.
+    pub store: Option<StoreAnswer>,
+}
+
+/// A store node's latest answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreAnswer {
+    pub peer: PeerId,
+    /// The address it was reached at (the first known when not connected now).
+    pub addr: Option<Multiaddr>,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: u64,
 }
 
 /// Peers a book holds unless told otherwise: far more than a client ever needs to choose from
@@ -247,6 +263,13 @@ impl PeerBook {
         rec.not_before = None;
     }
 
+    /// A store query was answered by `peer` at `at_ms` (ms since the epoch).
+    pub fn on_store_answer(&mut self, peer: &PeerId, at_ms: u64) {
+        if let Some(rec) = self.peers.get_mut(peer) {
+            rec.last_store_answer_ms = Some(at_ms);
+        }
+    }
+
     pub fn on_disconnected(&mut self, peer: &PeerId) {
         if let Some(rec) = self.peers.get_mut(peer) {
             rec.connected = None;
@@ -343,7 +366,18 @@ impl PeerBook {
             }
         }
         transports.sort();
+        let store = self
+            .peers
+            .values()
+            .filter_map(|r| r.last_store_answer_ms.map(|at| (at, r)))
+            .max_by_key(|(at, _)| *at)
+            .map(|(at_ms, r)| StoreAnswer {
+                peer: r.peer,
+                addr: r.addrs.first().cloned(),
+                at_ms,
+            });
         Health {
+            store,
             connected: connected.len(),
             known: self.peers.len(),
             protocols: protocols

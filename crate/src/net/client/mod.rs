@@ -399,6 +399,17 @@ impl LightClient {
         lock(&self.shared.book).health(&SERVICE_PROTOCOLS)
     }
 
+    /// Every store node that answered a query, with its address and when (ms since the epoch).
+    pub fn store_answers(&self) -> Vec<(PeerId, Option<Multiaddr>, u64)> {
+        lock(&self.shared.book)
+            .iter()
+            .filter_map(|r| {
+                r.last_store_answer_ms
+                    .map(|at| (r.peer, r.addrs.first().cloned(), at))
+            })
+            .collect()
+    }
+
     /// Health now and after every change: connected peers per protocol, transports in use.
     /// A reader that falls more than a few updates behind skips to a later one.
     pub fn health(&self) -> impl Stream<Item = Health> + use<> {

@@ -93,6 +93,11 @@ pub(super) async fn query_page(
                 if !query.forward {
                     page.messages.reverse();
                 }
+                let at_ms = runtime::SystemTime::now()
+                    .duration_since(runtime::UNIX_EPOCH)
+                    .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+                lock(&shared.book).on_store_answer(&peer, at_ms);
+                shared.broadcast_health();
                 return Ok((peer, page));
             }
             Err(e) => {
