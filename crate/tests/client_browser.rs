@@ -31,6 +31,10 @@ async fn a_new_identity_comes_back_after_a_restart_without_a_prompt_and_sealed()
     IndexedDbStorage::delete("client-identity").await.unwrap();
     let (client, storage) = start("client-identity").await;
     assert_eq!(client.identity_state().await, IdentityState::None);
+    // A name status-go refuses on every message is refused at creation, and nothing is kept.
+    let short = client.create_identity("Ada", None).await.unwrap_err();
+    assert!(short.to_string().contains("5 to 24"), "{short}");
+    assert_eq!(client.identity_state().await, IdentityState::None);
     let created = client.create_identity("Ada Lovelace", None).await.unwrap();
     let phrase = created
         .phrase

@@ -158,6 +158,10 @@ impl Client {
         identity: Identity,
         passphrase: Option<&str>,
     ) -> Result<IdentityExport, ClientError> {
+        // A name status-go would refuse on every message is refused here, when the user can
+        // still pick another, not at the first send.
+        crate::status::chat::check_display_name(identity.name())
+            .map_err(|e| ClientError::Identity(e.to_string()))?;
         let record = self.seal(&identity, passphrase).await?;
         if let Some(record) = record {
             self.inner
