@@ -123,11 +123,16 @@ test("a first identity is created from the dialog and shown with its alias and e
   await page.waitForSelector("#identity-title", { timeout: 20_000 });
   await page.click("text=Create or import an identity");
   await page.waitForSelector("dialog[open]");
-  await page.fill("#id-name", "Ada");
+  // Names Status would refuse on every message are refused here (status-go ValidateDisplayName).
+  for (const bad of ["Ada", "Zoë Smith", "<b>hello</b>"]) {
+    await page.fill("#id-name", bad);
+    assert.equal(await page.$eval("#id-name", (e) => e.validity.valid), false, bad);
+  }
+  await page.fill("#id-name", "Ada Lovelace");
   await page.click("dialog >> text=Create identity");
   await page.waitForSelector(".kv-list", { timeout: 20_000 });
   const dd = await page.$$eval(".kv-list dd", (e) => e.map((x) => x.textContent));
-  assert.equal(dd[0], "Ada");
+  assert.equal(dd[0], "Ada Lovelace");
   assert.match(dd[1], /^[A-Z][a-z]+ [A-Z][a-z]+ [A-Z][a-z]+$/, "three-word alias");
   assert.ok([...new Intl.Segmenter().segment(dd[2])].length >= 14, "emoji hash");
   assert.match(dd[3], /^zQ3sh/);
@@ -138,7 +143,53 @@ test("a first identity is created from the dialog and shown with its alias and e
   // Kept sealed in IndexedDB: a reload opens it again without a prompt.
   await page.reload();
   await page.waitForSelector(".kv-list", { timeout: 20_000 });
-  assert.equal(await page.textContent(".kv-list dd"), "Ada");
+  assert.equal(await page.textContent(".kv-list dd"), "Ada Lovelace");
+  assert.deepEqual(realErrors(page), []);
+  await page.context().close();
+});
+
+test("a passphrase-sealed identity is locked after a reload until its passphrase opens it", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}settings`);
+  await page.waitForSelector("#identity-title", { timeout: 20_000 });
+  await page.click("text=Create or import an identity");
+  await page.waitForSelector("dialog[open]");
+  await page.fill("#id-name", "Grace Hopper");
+  await page.fill("#id-pass", "correct horse");
+  await page.click("dialog >> text=Create identity");
+  await page.waitForSelector(".kv-list dd >> text=zQ3sh", { timeout: 20_000 });
+  const key = await page.textContent(".kv-list dd.key-text");
+  // After a reload the key is sealed: only its public parts are shown, with an Unlock button.
+  await page.reload();
+  await page.waitForSelector("text=Locked: sealed with your passphrase.", { timeout: 20_000 });
+  assert.equal(await page.textContent(".kv-list dd"), "Grace Hopper");
+  assert.equal(await page.$$eval(".kv-list dd.key-text", (e) => e.length), 0);
+  await page.click(".card >> text=Unlock");
+  await page.waitForSelector("dialog[open] .unlock-form");
+  // A wrong passphrase says so and what to do; nothing opens.
+  await page.fill("#unlock-pass", "wrong horse");
+  await page.click("dialog >> button[type=submit]");
+  await page.waitForSelector("dialog .notice-what >> text=does not open this identity", { timeout: 20_000 });
+  assert.match(await page.textContent("dialog .notice-next"), /recovery phrase/);
+  await page.fill("#unlock-pass", "correct horse");
+  await page.click("dialog >> button[type=submit]");
+  await page.waitForSelector("dialog[open]", { state: "detached", timeout: 20_000 }).catch(() => {});
+  await page.waitForSelector(".kv-list dd.key-text", { timeout: 20_000 });
+  assert.equal(await page.textContent(".kv-list dd.key-text"), key, "the same key is back");
+  await shoot(page, "settings-unlocked-desktop-light");
+  // Forgetting takes two clicks and leaves no identity.
+  await page.reload();
+  await page.waitForSelector("text=Locked: sealed with your passphrase.", { timeout: 20_000 });
+  await page.click(".card >> text=Unlock");
+  await page.waitForSelector("dialog[open] .unlock-form");
+  await shoot(page, "unlock-dialog-desktop-light");
+  await page.click("dialog >> text=Use another identity");
+  await page.waitForSelector("dialog >> text=Forget it: I have my key or phrase");
+  await page.click("dialog >> text=Forget it: I have my key or phrase");
+  await page.waitForSelector("dialog[open] #id-name");
+  await page.click("dialog >> text=Not now");
+  await page.reload();
+  await page.waitForSelector("text=Create or import an identity", { timeout: 20_000 });
   assert.deepEqual(realErrors(page), []);
   await page.context().close();
 });

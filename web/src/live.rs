@@ -1,4 +1,4 @@
-//! The [`Backend`] over the real `hearth::Client`. The client starts asynchronously (storage, then
+//! The app's handle on the real `hearth::Client`. The client starts asynchronously (storage, then
 //! the network), so every call waits for it; a call made before it is ready simply resolves once
 //! it is. Peers come from the serving node's `/hearth.json` (`ws`: its WebSocket address) when
 //! there is one, else Status's production fleet.
@@ -22,7 +22,7 @@ use hearth::storage::{StorageConfig, open_default};
 use leptos::task::spawn_local;
 
 use crate::session::{
-    Backend, ChannelRef, ExportedIdentity, Identity, OlderFn, Problem, StoreNode,
+    ChannelRef, ExportedIdentity, Identity, LockedIdentity, OlderFn, Problem, Restored, StoreNode,
 };
 
 /// A client error in the words the reader sees: its sentence, and its hint.
@@ -130,19 +130,31 @@ impl Live {
         })
     }
 
-    /// The stored identity, opened at start (device-sealed ones need no prompt).
-    pub fn restore_identity(&self) -> LocalBoxFuture<'static, Option<Identity>> {
+    /// The stored identity, opened at start (device-sealed ones need no prompt; a passphrase-sealed
+    /// one is reported locked, for the unlock screen).
+    pub fn restore_identity(&self) -> LocalBoxFuture<'static, Restored> {
         let ready = self.ready.clone();
         let me = self.me.clone();
         Box::pin(async move {
-            let client = ready.await.ok()?;
+            let Ok(client) = ready.await else {
+                return Restored::None;
+            };
             match client.identity_state().await {
-                IdentityState::Unlocked { name, .. } => {
-                    let identity = identity_of(&client, &name)?;
-                    *me.borrow_mut() = Some(identity.clone());
-                    Some(identity)
-                }
-                _ => None,
+                IdentityState::Unlocked { name, .. } => match identity_of(&client, &name) {
+                    Some(identity) => {
+                        *me.borrow_mut() = Some(identity.clone());
+                        Restored::Unlocked(identity)
+                    }
+                    None => Restored::None,
+                },
+                IdentityState::Locked { public_key, name } => Restored::Locked(LockedIdentity {
+                    // The app's sender helpers take the uncompressed `0x04…` form.
+                    public_key: PublicKey::from_hex(&public_key)
+                        .map(|k| k.to_uncompressed_hex())
+                        .unwrap_or(public_key),
+                    display_name: name,
+                }),
+                IdentityState::None => Restored::None,
             }
         })
     }
@@ -175,8 +187,10 @@ fn identity_of(client: &Client, name: &str) -> Option<Identity> {
     })
 }
 
-impl Backend for Live {
-    fn health(&self) -> LocalBoxStream<'static, ClientHealth> {
+/// Everything the app asks of the client, in the shape of `hearth::Client`'s API, with errors as
+/// [`Problem`]s the reader can act on.
+impl Live {
+    pub fn health(&self) -> LocalBoxStream<'static, ClientHealth> {
         let ready = self.ready.clone();
         Box::pin(
             futures::stream::once(async move { ready.await.ok() })
@@ -185,11 +199,11 @@ impl Backend for Live {
         )
     }
 
-    fn identity(&self) -> Option<Identity> {
+    pub fn identity(&self) -> Option<Identity> {
         self.me.borrow().clone()
     }
 
-    fn create_identity(
+    pub fn create_identity(
         &self,
         name: String,
         passphrase: Option<String>,
@@ -203,7 +217,7 @@ impl Backend for Live {
         })
     }
 
-    fn import_identity_hex(
+    pub fn import_identity_hex(
         &self,
         hex_key: String,
         name: String,
@@ -219,7 +233,7 @@ impl Backend for Live {
         })
     }
 
-    fn import_identity_phrase(
+    pub fn import_identity_phrase(
         &self,
         phrase: String,
         name: String,
@@ -235,7 +249,7 @@ impl Backend for Live {
         })
     }
 
-    fn export_identity(
+    pub fn export_identity(
         &self,
         _passphrase: Option<String>,
     ) -> LocalBoxFuture<'static, Result<ExportedIdentity, Problem>> {
@@ -250,7 +264,52 @@ impl Backend for Live {
         })
     }
 
-    fn recent_communities(&self) -> LocalBoxFuture<'static, Vec<CommunityInfo>> {
+    pub fn unlock_identity(
+        &self,
+        passphrase: String,
+    ) -> LocalBoxFuture<'static, Result<Identity, Problem>> {
+        let me = self.me.clone();
+        self.with_client(move |client| {
+            Box::pin(async move {
+                client.unlock_identity(&passphrase).await.map_err(|e| {
+                    let p = problem(&e);
+                    if e.to_string().contains("wrong passphrase") {
+                        Problem::new(
+                            "That passphrase does not open this identity.",
+                            "Check Caps Lock and try again. If it is lost, use your recovery phrase or key: forget this identity and import it again.",
+                        )
+                    } else {
+                        p
+                    }
+                })?;
+                let name = match client.identity_state().await {
+                    IdentityState::Unlocked { name, .. } => name,
+                    _ => String::new(),
+                };
+                let identity = identity_of(&client, &name).ok_or_else(|| {
+                    Problem::new(
+                        "The identity opened but could not be read back.",
+                        "Reload the page and try again.",
+                    )
+                })?;
+                *me.borrow_mut() = Some(identity.clone());
+                Ok(identity)
+            })
+        })
+    }
+
+    pub fn forget_identity(&self) -> LocalBoxFuture<'static, Result<(), Problem>> {
+        let me = self.me.clone();
+        self.with_client(move |client| {
+            Box::pin(async move {
+                client.forget_identity().await.map_err(|e| problem(&e))?;
+                *me.borrow_mut() = None;
+                Ok(())
+            })
+        })
+    }
+
+    pub fn recent_communities(&self) -> LocalBoxFuture<'static, Vec<CommunityInfo>> {
         let ready = self.ready.clone();
         Box::pin(async move {
             match ready.await {
@@ -260,7 +319,7 @@ impl Backend for Live {
         })
     }
 
-    fn store_nodes(&self) -> LocalBoxFuture<'static, Result<Vec<StoreNode>, Problem>> {
+    pub fn store_nodes(&self) -> LocalBoxFuture<'static, Result<Vec<StoreNode>, Problem>> {
         self.with_client(|c| {
             Box::pin(async move {
                 let list = c.store_nodes().await.map_err(|e| problem(&e))?;
@@ -276,19 +335,24 @@ impl Backend for Live {
         })
     }
 
-    fn add_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
+    pub fn add_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
         self.with_client(move |c| {
             Box::pin(async move { c.add_store_node(&address).await.map_err(|e| problem(&e)) })
         })
     }
 
-    fn remove_store_node(&self, address: String) -> LocalBoxFuture<'static, Result<(), Problem>> {
+    pub fn remove_store_node(
+        &self,
+        address: String,
+    ) -> LocalBoxFuture<'static, Result<(), Problem>> {
         self.with_client(move |c| {
             Box::pin(async move { c.remove_store_node(&address).await.map_err(|e| problem(&e)) })
         })
     }
 
-    fn community(
+    /// A community by id or link: stored description at once, then the link's hint, then the
+    /// verified one, then live changes.
+    pub fn community(
         &self,
         id_or_link: &str,
     ) -> Result<LocalBoxStream<'static, CommunityEvent>, Problem> {
@@ -321,7 +385,7 @@ impl Backend for Live {
         ))
     }
 
-    fn request_to_join(
+    pub fn request_to_join(
         &self,
         community: String,
     ) -> LocalBoxFuture<'static, Result<Membership, Problem>> {
@@ -333,7 +397,9 @@ impl Backend for Live {
         })
     }
 
-    fn timeline(
+    /// The channel's timeline, and how to ask it for older items (they arrive on the stream as
+    /// `Older`; the function says false once the timeline has stopped).
+    pub fn timeline(
         &self,
         channel: &ChannelRef,
     ) -> Result<(LocalBoxStream<'static, TimelineEvent>, OlderFn), Problem> {
@@ -378,7 +444,7 @@ impl Backend for Live {
         Ok((events_rx.boxed_local(), older))
     }
 
-    fn send(
+    pub fn send(
         &self,
         channel: ChannelRef,
         text: String,
@@ -389,7 +455,7 @@ impl Backend for Live {
         })
     }
 
-    fn react(
+    pub fn react(
         &self,
         channel: ChannelRef,
         message_id: String,
@@ -401,7 +467,7 @@ impl Backend for Live {
         })
     }
 
-    fn edit(
+    pub fn edit(
         &self,
         channel: ChannelRef,
         message_id: String,
@@ -412,7 +478,7 @@ impl Backend for Live {
         })
     }
 
-    fn delete(
+    pub fn delete(
         &self,
         channel: ChannelRef,
         message_id: String,
@@ -422,7 +488,7 @@ impl Backend for Live {
         })
     }
 
-    fn retry(
+    pub fn retry(
         &self,
         _channel: ChannelRef,
         message_id: String,
@@ -437,7 +503,8 @@ impl Backend for Live {
         })
     }
 
-    fn storage_estimate(&self) -> LocalBoxFuture<'static, Option<(u64, u64)>> {
+    /// Bytes the app's storage holds, and the browser's quota, when known.
+    pub fn storage_estimate(&self) -> LocalBoxFuture<'static, Option<(u64, u64)>> {
         Box::pin(crate::browser::storage_estimate())
     }
 }

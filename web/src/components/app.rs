@@ -8,7 +8,7 @@ use leptos_router::components::Router;
 use crate::components::identity_dialog::IdentityDialog;
 use crate::live::Live;
 use crate::routes::AppRoutes;
-use crate::session::{ClientPhase, Session};
+use crate::session::{ClientPhase, Restored, Session};
 
 /// The root: starts the client (storage, then the network), shares the session every page uses,
 /// the router, and the identity dialog any page can open.
@@ -24,8 +24,10 @@ pub fn App() -> impl IntoView {
         match ready.await {
             Ok(_) => {
                 session.phase.set(ClientPhase::Ready);
-                if let Some(identity) = restore.await {
-                    session.identity.set(Some(identity));
+                match restore.await {
+                    Restored::Unlocked(identity) => session.identity.set(Some(identity)),
+                    Restored::Locked(locked) => session.locked.set(Some(locked)),
+                    Restored::None => {}
                 }
                 let mut health = session.backend().health();
                 while let Some(h) = health.next().await {

@@ -66,6 +66,50 @@ pub fn IdentityDialog() -> impl IntoView {
         });
     };
 
+    // A passphrase-sealed identity found at start: unlock it, or forget it and start over.
+    let unlock_pass = RwSignal::new(String::new());
+    let confirm_forget = RwSignal::new(false);
+    let unlock = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let fut = session
+            .backend()
+            .unlock_identity(unlock_pass.get_untracked());
+        busy.set(true);
+        spawn_local(async move {
+            match fut.await {
+                Ok(id) => {
+                    session.identity.set(Some(id));
+                    session.locked.set(None);
+                    session.identity_wanted.set(false);
+                    unlock_pass.set(String::new());
+                    problem.set(None);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+            busy.set(false);
+        });
+    };
+    let forget = move |_| {
+        if !confirm_forget.get_untracked() {
+            confirm_forget.set(true);
+            return;
+        }
+        let fut = session.backend().forget_identity();
+        spawn_local(async move {
+            match fut.await {
+                Ok(()) => {
+                    session.locked.set(None);
+                    confirm_forget.set(false);
+                    problem.set(None);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+
     let tab = move |m: Mode, label: &'static str| {
         view! {
             <button type="button" role="tab" class="tab" aria-selected=move || (mode.get() == m).to_string()
@@ -76,6 +120,43 @@ pub fn IdentityDialog() -> impl IntoView {
     view! {
         <dialog class="identity-dialog" node_ref=dialog aria-labelledby="identity-dialog-title"
             on:close=move |_| session.identity_wanted.set(false)>
+            <Show when=move || session.locked.get().is_some()>
+            <form on:submit=unlock class="unlock-form">
+                <h2 id="identity-dialog-title">"Unlock your identity"</h2>
+                {move || session.locked.get().map(|l| {
+                    let p = crate::person::person(&l.public_key);
+                    view! {
+                        <p class="unlock-who">
+                            <span class="emoji-hash" aria-hidden="true">{p.emoji_hash.clone()}</span>
+                            <strong>{l.display_name.clone()}</strong>
+                            <span class="muted small">{p.alias.clone()}</span>
+                        </p>
+                    }
+                })}
+                <p class="muted">"This identity is sealed with your passphrase. Enter it to write, react or join."</p>
+                <div class="field">
+                    <label for="unlock-pass">"Passphrase"</label>
+                    <input id="unlock-pass" type="password" autocomplete="current-password" required autofocus
+                        prop:value=move || unlock_pass.get() on:input=move |ev| unlock_pass.set(event_target_value(&ev)) />
+                </div>
+                {move || problem.get().map(|p| view! { <ProblemNotice problem=p /> })}
+                <div class="button-row">
+                    <button type="button" class="button secondary" on:click=move |_| session.identity_wanted.set(false)>"Not now"</button>
+                    <button type="submit" class="button primary" disabled=move || busy.get()>
+                        {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
+                    </button>
+                </div>
+                <div class="forget-row">
+                    <Show when=move || confirm_forget.get()>
+                        <p class="small" role="alert">"Forgetting removes the sealed key from this browser. Without its recovery phrase or private key it cannot be brought back."</p>
+                    </Show>
+                    <button type="button" class="link-button danger" on:click=forget>
+                        {move || if confirm_forget.get() { "Forget it: I have my key or phrase" } else { "Forgot the passphrase? Use another identity" }}
+                    </button>
+                </div>
+            </form>
+            </Show>
+            <Show when=move || session.locked.get().is_none()>
             <form on:submit=submit>
                 <h2 id="identity-dialog-title">"Who are you here?"</h2>
                 <p class="muted">"Writing needs an identity: a key kept in this browser, sealed so that it is never stored in plain text."</p>
@@ -86,8 +167,11 @@ pub fn IdentityDialog() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="id-name">"Display name"</label>
-                    <input id="id-name" type="text" maxlength="24" autocomplete="nickname" required
+                    <input id="id-name" type="text" minlength="5" maxlength="24" autocomplete="nickname" required
+                        pattern="[A-Za-z0-9_\\- ]{5,24}" aria-describedby="id-name-help"
+                        title="5 to 24 letters (A–Z), digits, spaces, hyphens or underscores"
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <p id="id-name-help" class="small muted">"5 to 24 letters (A–Z), digits, spaces, hyphens or underscores: the names Status accepts."</p>
                 </div>
                 <Show when=move || mode.get() != Mode::Create>
                     <div class="field">
@@ -110,6 +194,7 @@ pub fn IdentityDialog() -> impl IntoView {
                     </button>
                 </div>
             </form>
+            </Show>
         </dialog>
     }
 }

@@ -40,17 +40,6 @@ fn bytes_text(n: u64) -> String {
     }
 }
 
-/// "3 min ago" for a time in ms since the epoch.
-fn ago(ms: u64) -> String {
-    let secs = ((crate::browser::now_ms() - ms as f64) / 1000.0).max(0.0) as u64;
-    match secs {
-        0..=59 => "just now".into(),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} days ago", secs / 86_400),
-    }
-}
-
 /// `/settings`: identity (create, import, export), store nodes (add, remove, which answer),
 /// storage in use, appearance.
 #[component]
@@ -125,15 +114,30 @@ pub fn Settings() -> impl IntoView {
     };
 
     let identity = move || {
-        match session.identity.get() {
-        None => view! {
+        match (session.identity.get(), session.locked.get()) {
+        (None, Some(l)) => {
+            let p = person(&l.public_key);
+            view! {
+                <dl class="kv-list">
+                    <dt>"Name"</dt><dd>{l.display_name.clone()}</dd>
+                    <dt>"Three-word name"</dt><dd>{p.alias.clone()}</dd>
+                    <dt>"Emoji hash"</dt><dd class="emoji-hash">{p.emoji_hash.clone()}</dd>
+                </dl>
+                <p>"Locked: sealed with your passphrase."</p>
+                <div class="button-row">
+                    <button class="button primary" on:click=move |_| session.identity_wanted.set(true)>"Unlock"</button>
+                </div>
+            }
+            .into_any()
+        }
+        (None, None) => view! {
             <p>"You have no identity yet. You need one to write, react or join; reading needs none."</p>
             <div class="button-row">
                 <button class="button primary" on:click=move |_| session.identity_wanted.set(true)>"Create or import an identity"</button>
             </div>
         }
         .into_any(),
-        Some(id) => {
+        (Some(id), _) => {
             let p = person(&id.public_key);
             view! {
                 <dl class="kv-list">
@@ -193,9 +197,9 @@ pub fn Settings() -> impl IntoView {
                                         <li>
                                             <code class="node-addr">{n.address.clone()}</code>
                                             <span class="muted small">{match (n.pinned, n.last_answer_ms) {
-                                                (true, Some(ms)) => format!("yours · last answered {}", ago(ms)),
+                                                (true, Some(ms)) => format!("yours · last answered {}", crate::browser::ago(ms)),
                                                 (true, None) => "yours · no answer yet".into(),
-                                                (false, Some(ms)) => format!("last answered {}", ago(ms)),
+                                                (false, Some(ms)) => format!("last answered {}", crate::browser::ago(ms)),
                                                 (false, None) => "no answer yet".into(),
                                             }}</span>
                                             <button class="button secondary small" aria-label=format!("Remove {}", n.address)
