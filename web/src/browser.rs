@@ -114,3 +114,14 @@ pub async fn node_config() -> Option<serde_json::Value> {
     }
     serde_json::from_str(&text).ok()
 }
+
+/// "3 min ago" for a time in ms since the epoch.
+pub fn ago(ms: u64) -> String {
+    let secs = ((now_ms() - ms as f64) / 1000.0).max(0.0) as u64;
+    match secs {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}

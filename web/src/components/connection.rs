@@ -84,8 +84,17 @@ pub fn ConnectionIndicator() -> impl IntoView {
                             .unwrap_or_default()
                     ),
                 };
+                let store = match &h.store_node {
+                    Some(a) => format!(
+                        "Store: {} answered {}",
+                        short_addr(&a.address),
+                        crate::browser::ago(a.answered_ms)
+                    ),
+                    None => "Store: no store node has answered yet".to_string(),
+                };
                 view! {
                     <h3>"Peers by protocol"</h3><ul class="kv">{protocols}</ul>
+                    <p>{store}</p>
                     <h3>"Transports"</h3><ul class="kv">{transports}</ul>
                     <p>"Storage: " {storage}</p>
                     <p>{format!("Waiting to send: {}", h.outbox)}</p>
@@ -111,5 +120,27 @@ pub fn ConnectionIndicator() -> impl IntoView {
                 </div>
             </Show>
         </div>
+    }
+}
+
+/// `/ip4/127.0.0.1/tcp/8000/ws/p2p/16Uiu2…Ab12` → `127.0.0.1:8000 (…Ab12)`: enough to tell nodes
+/// apart in a small popover.
+fn short_addr(addr: &str) -> String {
+    let parts: Vec<&str> = addr.split('/').collect();
+    let host = parts.get(2).copied().unwrap_or("");
+    let port = parts
+        .iter()
+        .position(|p| *p == "tcp" || *p == "udp")
+        .and_then(|i| parts.get(i + 1))
+        .copied();
+    let peer = parts
+        .iter()
+        .position(|p| *p == "p2p")
+        .and_then(|i| parts.get(i + 1))
+        .map(|id| format!(" (…{})", &id[id.len().saturating_sub(4)..]))
+        .unwrap_or_default();
+    match (host.is_empty(), port) {
+        (false, Some(port)) => format!("{host}:{port}{peer}"),
+        _ => addr.chars().take(24).collect(),
     }
 }
