@@ -6,15 +6,18 @@
 // longest main-thread task while history loads.
 //
 // Needs the node binary (HEARTH_NODE, default target/debug/hearth); skipped, saying so, without it.
+// js-waku's libp2p needs Promise.withResolvers (Node 22); first, before @waku/sdk loads.
+import "../interop/polyfill.mjs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, mkdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { serveDir, launchChromium, openPage } from "./harness.mjs";
+import { rm, mkdir } from "node:fs/promises";
+import { serveDir, launchChromium, openPage, startDemo } from "./harness.mjs";
 import { communityData, decodeData } from "./links.mjs";
+import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { symmetric } from "@waku/message-encryption";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { keccak_256 } from "@noble/hashes/sha3";
 
 const root = new URL("../../", import.meta.url);
 const binary = process.env.HEARTH_NODE ?? new URL("target/debug/hearth", root).pathname;
@@ -22,35 +25,10 @@ const skip = existsSync(binary) ? false : `no node binary at ${binary} (cargo bu
 const shots = new URL("target/e2e/", root);
 let node, demo, server, browser, dataDir;
 
-/** Starts `hearth serve --demo` and reads its one JSON line. */
-async function startDemo() {
-  dataDir = await mkdtemp(join(tmpdir(), "hearth-e2e-"));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  node = spawn(binary, [
-    "serve", "--demo", "--data-dir", dataDir, "--web", new URL("dist", root).pathname,
-    "--port", String(port), "--ws-port", String(port + 1),
-  ], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  node.stderr.on("data", (d) => (err += d));
-  return new Promise((ok, fail) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error(`demo did not start in 60 s: ${err}`)), 60_000);
-    node.stdout.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        ok(JSON.parse(out.slice(0, nl)));
-      }
-    });
-    node.on("exit", (code) => fail(new Error(`demo exited ${code}: ${err}`)));
-  });
-}
-
 before(async () => {
   if (skip) return;
   await mkdir(shots, { recursive: true });
-  demo = await startDemo();
+  ({ demo, node, dataDir } = await startDemo(binary));
   // The app as the node serves it, plus /hearth.json: what the node printed (its WebSocket).
   server = await serveDir(new URL("dist/", root), { extra: { "/hearth.json": demo } });
   browser = await launchChromium();
@@ -206,7 +184,7 @@ test("request to join is accepted by the node and the member count grows", { ski
   await page.goto(url(`community/${demo.community}`));
   await page.waitForSelector(".badge.verified", { timeout: 30_000 });
   const before = Number((await page.textContent(".overview .members")).match(/\d+/)[0]);
-  await joinCommunity(page, "Bob");
+  await joinCommunity(page, "Bobby");
   await page.waitForFunction(
     (n) => Number(document.querySelector(".overview .members")?.textContent.match(/\d+/)?.[0]) > n,
     before,
@@ -266,3 +244,71 @@ test("a link for a key with no signed description never shows verified", { skip 
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test("js-waku and the app: a message sealed by @waku/message-encryption appears; one sent in the app is opened by js-waku with its signer", { skip }, async () => {
+  const { jsWaku, PUBSUB, eventually } = await import("../interop/harness.mjs");
+  const hearthNode = await import("../../target/hearth-js/hearth.js");
+  const hex = (b) => Buffer.from(b).toString("hex");
+  const topicOf = (chatId) => `/waku/1/0x${hex(keccak_256(Buffer.from(chatId)).subarray(0, 4))}/rfc26`;
+  const waku = await jsWaku(demo.ws);
+  const page = await openPage(browser);
+  try {
+    // Channel messages travel on the community's universal topic, sealed with its key.
+    const universal = `${demo.community}-memberUpdate`;
+    const symKey = new Uint8Array(pbkdf2Sync(universal, "", 65356, 32, "sha256"));
+    const channel = demo.channels[0];
+    await joinCommunity(page, "Jessie");
+    await page.goto(url(channelPath(0)));
+    await page.waitForSelector(".message", { timeout: 30_000 });
+
+    // js-waku → app: the payload encryption and signature are js-waku's; the Status envelope
+    // inside is built by Hearth's npm package.
+    const author = randomBytes(32);
+    const stamp = `sealed by js-waku ${Date.now()}`;
+    const plain = waku.createEncoder({ contentTopic: topicOf(universal), shardId: 32 });
+    const encoder = symmetric.createEncoder({
+      contentTopic: topicOf(universal), routingInfo: plain.routingInfo, symKey, sigPrivKey: author,
+    });
+    const now = Date.now();
+    const envelope = hearthNode.sealChatEnvelope(`${demo.community}${channel.uuid}`, stamp, BigInt(now), BigInt(now), author);
+    const pushed = await waku.lightPush.send(encoder, { payload: envelope.message(0), timestamp: new Date(now) }, { useLegacy: false });
+    assert.equal(pushed.failures.length, 0, JSON.stringify(pushed.failures));
+    await page.waitForSelector(`.message:has-text("${stamp}")`, { timeout: 30_000 });
+    // Shown under the author's three-word name (it has no display name), never as "unknown".
+    const sender = await page.locator(`.message:has-text("${stamp}") .sender-name`).textContent().catch(() => "");
+    assert.match(sender, /^[A-Z][a-z]+ [A-Z][a-z]+ [A-Z][a-z]+$/, `sender shown as ${sender}`);
+
+    // App → js-waku: the app's key, from its own export.
+    await page.goto(url("settings"));
+    await page.click("text=Show my key");
+    const priv = (await page.textContent(".secret code")).trim().slice(2);
+    const myKey = "0x" + hex(secp256k1.getPublicKey(Buffer.from(priv, "hex"), false));
+    await page.goto(url(channelPath(0)));
+    await page.waitForSelector(".message", { timeout: 30_000 });
+    const text = `from the app to js-waku ${Date.now()}`;
+    await page.fill("#composer-input", text);
+    await page.press("#composer-input", "Enter");
+    await page.waitForSelector(`.message:has-text("${text}")`, { timeout: 15_000 }).catch(async (e) => {
+      await page.screenshot({ path: new URL("debug-jswaku.png", shots).pathname });
+      throw e;
+    });
+    const decoder = symmetric.createDecoder(topicOf(universal), { pubsubTopic: PUBSUB }, symKey);
+    const opened = await eventually(async () => {
+      for await (const batch of waku.store.queryGenerator([decoder], { timeStart: new Date(Date.now() - 120_000), timeEnd: new Date(Date.now() + 60_000) })) {
+        for (const m of await Promise.all(batch)) {
+          if (m && "0x" + hex(m.signaturePublicKey ?? []) === myKey && Buffer.from(m.payload).includes(Buffer.from(text))) return m;
+        }
+      }
+      return null;
+    }, 30_000, "js-waku opening the app's message");
+    assert.ok(opened.verifySignature(hexToBytes(myKey)), "js-waku checks the app's signature");
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.context().close();
+    await waku.stop();
+  }
+});
+
+function hexToBytes(h) {
+  return Uint8Array.from(Buffer.from(h.replace(/^0x/, ""), "hex"));
+}

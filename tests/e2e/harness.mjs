@@ -1,7 +1,9 @@
 // Shared pieces for browser tests: the app's static server and Debian's Chromium.
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
+import { readFile, mkdtemp } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -79,4 +81,33 @@ export async function openPage(browser, { width = 1280, height = 800, colorSchem
   page.on("pageerror", (e) => page.errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
   return page;
+}
+
+/**
+ * Starts `hearth serve --demo` (the node binary at `binary`, the app from dist/) in a new data dir
+ * and resolves with its one JSON line as `demo`, the child process and the data dir.
+ */
+export async function startDemo(binary, { extraArgs = [] } = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), "hearth-e2e-"));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const node = spawn(binary, [
+    "serve", "--demo", "--data-dir", dataDir, "--web", new URL("../../dist", import.meta.url).pathname,
+    "--port", String(port), "--ws-port", String(port + 1), ...extraArgs,
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  node.stderr.on("data", (d) => (err += d));
+  const demo = await new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`demo did not start in 60 s: ${err}`)), 60_000);
+    node.stdout.on("data", (d) => {
+      out += d;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        ok(JSON.parse(out.slice(0, nl)));
+      }
+    });
+    node.on("exit", (code) => fail(new Error(`demo exited ${code}: ${err}`)));
+  });
+  return { demo, node, dataDir };
 }
