@@ -16,6 +16,9 @@ use crate::timeline::Timeline;
 
 /// Older messages asked for per page.
 const OLDER_PAGE: usize = 50;
+/// Older-history walks in a row that may come back empty (only other channels' messages) before
+/// the view waits for the reader to scroll again.
+const MAX_EMPTY_WALKS: u32 = 20;
 
 fn read_mark_key(chat: &str) -> String {
     format!("hearth.read.{chat}")
@@ -82,6 +85,7 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
     // Follow the timeline: stored items first, then the network.
     let abort = StoredValue::new(None::<AbortHandle>);
     let older_fn = StoredValue::new_local(None::<OlderFn>);
+    let empty_walks = StoredValue::new(0u32);
     match session.backend().timeline(&channel) {
         Ok((stream, older)) => {
             older_fn.set_value(Some(older));
@@ -98,11 +102,27 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
                                     progress: SyncProgress::Failed { .. }
                                 }
                         );
+                        // A walk that found only other channels' messages (they share the
+                        // universal topic) adds no row, so the reader's scroll position does not
+                        // move and no scroll event would ask again: ask again here, a bounded
+                        // number of times in a row.
+                        let empty_older = matches!(
+                            &event,
+                            TimelineEvent::Older { items, complete: false } if items.is_empty()
+                        );
                         timeline.update(|t| {
                             t.apply(event);
                         });
                         if ends_older {
                             loading_older.set(false);
+                            if empty_older && empty_walks.get_value() < MAX_EMPTY_WALKS {
+                                empty_walks.update_value(|n| *n += 1);
+                                if let Some(f) = older_fn.with_value(Clone::clone) {
+                                    loading_older.set(f(OLDER_PAGE));
+                                }
+                            } else {
+                                empty_walks.set_value(0);
+                            }
                         }
                         // The chat id and the read mark come with the first item.
                         if chat_id.with_value(String::is_empty)

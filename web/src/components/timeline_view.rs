@@ -221,6 +221,27 @@ pub fn TimelineView(
         }
     };
 
+    // At the very top a wheel or key moving up scrolls nothing, so no scroll event asks for
+    // older history: ask here.
+    let on_wheel = move |ev: leptos::ev::WheelEvent| {
+        if ev.delta_y() < 0.0
+            && scroller
+                .get_untracked()
+                .is_some_and(|el| f64::from(el.scroll_top()) < LOAD_OLDER_PX)
+        {
+            on_older.run(());
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if matches!(ev.key().as_str(), "PageUp" | "Home" | "ArrowUp")
+            && scroller
+                .get_untracked()
+                .is_some_and(|el| f64::from(el.scroll_top()) < LOAD_OLDER_PX)
+        {
+            on_older.run(());
+        }
+    };
+
     // The viewport's height, once mounted and when the window resizes.
     Effect::new(move |_| {
         if let Some(el) = scroller.get() {
@@ -277,9 +298,9 @@ pub fn TimelineView(
             class="timeline"
             node_ref=scroller
             on:scroll=on_scroll
-            on:wheel=move |_| touched()
+            on:wheel=move |ev| { touched(); on_wheel(ev) }
             on:touchmove=move |_| touched()
-            on:keydown=move |_| touched()
+            on:keydown=move |ev| { touched(); on_key(ev) }
             on:pointerdown=move |_| touched()
             role="log"
             aria-live="polite"
