@@ -240,8 +240,13 @@ impl Bridge {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
+        // The node's own peers (--peer) are asked first: their stores hold what was said before
+        // this node joined the mesh (a community's description, say), this node's only what
+        // came since; a peer that fails hands over to this node.
+        let mut peers = self.hub.config.static_peers.clone();
+        peers.push(addr);
         let storage = Arc::new(MemoryStorage::new(StorageConfig::default()));
-        let client = Client::start(ClientConfig::local(vec![addr]), storage)
+        let client = Client::start(ClientConfig::local(peers), storage)
             .await
             .map_err(|e| e.to_string())?;
         client
@@ -253,8 +258,36 @@ impl Bridge {
         Ok(client)
     }
 
-    /// On a control node: the bridge becomes a member of the node's community (unless banned).
+    /// On a control node: the bridge becomes a member of the node's community (unless banned),
+    /// and waits (boundedly) for the control node to publish the description that lists it.
     async fn admit_self(&self) {
+        self.add_self_as_member().await;
+        let dir = self.hub.config.data_dir.clone();
+        let started = Instant::now();
+        while started.elapsed() < LOAD_TIMEOUT {
+            let d = dir.clone();
+            let published = tokio::task::spawn_blocking(move || {
+                if !crate::community::CommunityStore::exists(&d) {
+                    return true;
+                }
+                let Ok(store) = crate::community::CommunityStore::open(&d) else {
+                    return true;
+                };
+                match (store.description(), store.published_clock()) {
+                    (Ok(desc), Ok(clock)) => clock >= desc.clock,
+                    _ => true,
+                }
+            })
+            .await
+            .unwrap_or(true);
+            if published {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn add_self_as_member(&self) {
         let dir = self.hub.config.data_dir.clone();
         let me = self.key.public_key().to_uncompressed_hex();
         let done = tokio::task::spawn_blocking(move || {
@@ -315,11 +348,11 @@ impl Bridge {
             .map_err(|_| FollowError::NotACommunity)?;
         let id = community.id().to_owned();
         let mut all = lock(&self.communities);
+        // Communities that were not found are looked for again, and make room for others.
+        all.retain(|_, f| !matches!(*f.state.borrow(), Loaded::NotFound(_)));
         if let Some(f) = all.get(&id) {
             return Ok(f.clone());
         }
-        // Communities that were not found make room for others.
-        all.retain(|_, f| !matches!(*f.state.borrow(), Loaded::NotFound(_)));
         if all.len() >= MAX_COMMUNITIES {
             return Err(FollowError::Full);
         }
