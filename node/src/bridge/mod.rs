@@ -51,6 +51,8 @@ pub const MAX_CHANNELS: usize = 64;
 pub const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a post waits for the bridge to become a member after asking to join.
 pub const JOIN_WAIT: Duration = Duration::from_secs(10);
+/// How often the outbox is sent again.
+pub const RESEND_EVERY: Duration = Duration::from_secs(30);
 /// A request to join is sent again after this long without an answer.
 pub const JOIN_RETRY: Duration = Duration::from_secs(300);
 
@@ -156,11 +158,26 @@ pub(crate) fn mount(app: axum::Router<Arc<Hub>>, hub: &Arc<Hub>) -> axum::Router
     });
     let early = bridge.clone();
     tokio::spawn(async move {
-        if let Err(e) = early.client().await {
-            eprintln!("hearth: the bridge's client did not start: {e}");
+        match early.client().await {
+            Ok(client) => resend(client).await,
+            Err(e) => eprintln!("hearth: the bridge's client did not start: {e}"),
         }
     });
     app.merge(api::router(bridge))
+}
+
+/// Sends again, now and then, what the outbox still holds: a post answered `pending` or `failed`
+/// is delivered once the network takes it (the app does the same at its next start).
+async fn resend(client: Client) {
+    loop {
+        tokio::time::sleep(RESEND_EVERY).await;
+        let Ok(entries) = client.outbox().await else {
+            continue;
+        };
+        for entry in entries {
+            let _ = client.retry(&entry.id).await;
+        }
+    }
 }
 
 /// A task stopped when its owner is dropped.
