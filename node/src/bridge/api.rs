@@ -599,6 +599,30 @@ mod tests {
         );
     }
 
+    /// The hand-written description stays JSON and names every route the router serves, with
+    /// the statuses the handlers answer.
+    #[test]
+    fn openapi_describes_the_routes() {
+        let doc: Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let messages = &doc["paths"]["/api/v1/communities/{community}/channels/{uuid}/messages"];
+        for code in [
+            "201", "202", "400", "401", "403", "404", "413", "429", "502", "503",
+        ] {
+            assert!(
+                messages["post"]["responses"][code].is_object(),
+                "post {code}"
+            );
+        }
+        for code in ["200", "400", "401", "403", "404", "429", "503"] {
+            assert!(messages["get"]["responses"][code].is_object(), "get {code}");
+        }
+        assert!(doc["paths"]["/api/v1/identity"]["get"].is_object());
+        assert!(doc["paths"]["/api/v1/"]["get"].is_object());
+        let max = &doc["components"]["schemas"]["PostMessage"]["properties"]["text"]["maxLength"];
+        assert_eq!(max.as_u64(), Some(MAX_TEXT_CHARS as u64));
+    }
+
     #[test]
     fn message_ids() {
         assert!(is_message_id(&format!("0x{}", "ab".repeat(32))));
