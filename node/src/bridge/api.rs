@@ -293,6 +293,36 @@ fn is_message_id(s: &str) -> bool {
         .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// A post's body, checked as far as it can be without the network: the JSON's shape, the text
+/// (not blank, within status-go's limit) and `reply_to`.
+fn parse_post(body: &[u8]) -> Result<PostBody, ApiError> {
+    let body: PostBody = serde_json::from_slice(body).map_err(|e| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON of the form {{\"text\": …, \"reply_to\": …}}: {e}"),
+        )
+    })?;
+    if body.text.trim().is_empty() {
+        return Err(refuse(StatusCode::BAD_REQUEST, "the text is empty"));
+    }
+    let chars = body.text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the text is {chars} characters; Status takes at most {MAX_TEXT_CHARS}"),
+        ));
+    }
+    if let Some(r) = &body.reply_to
+        && !is_message_id(r)
+    {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "reply_to is not a message id (0x and 64 hex digits)",
+        ));
+    }
+    Ok(body)
+}
+
 async fn post(
     State(bridge): State<Arc<Bridge>>,
     Path((community, uuid)): Path<(String, String)>,
@@ -321,30 +351,7 @@ async fn post_message(
             refuse(status, e.body_text())
         }
     })?;
-    let body: PostBody = serde_json::from_slice(&body).map_err(|e| {
-        refuse(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON of the form {{\"text\": …, \"reply_to\": …}}: {e}"),
-        )
-    })?;
-    if body.text.trim().is_empty() {
-        return Err(refuse(StatusCode::BAD_REQUEST, "the text is empty"));
-    }
-    let chars = body.text.chars().count();
-    if chars > MAX_TEXT_CHARS {
-        return Err(refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the text is {chars} characters; Status takes at most {MAX_TEXT_CHARS}"),
-        ));
-    }
-    if let Some(r) = &body.reply_to
-        && !is_message_id(r)
-    {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "reply_to is not a message id (0x and 64 hex digits)",
-        ));
-    }
+    let body = parse_post(&body)?;
     let followed = channel_of(bridge, community, uuid).await?;
     ensure_member(bridge, &followed).await?;
     let channel = followed.community.channel(uuid);
@@ -621,6 +628,63 @@ mod tests {
         assert!(doc["paths"]["/api/v1/"]["get"].is_object());
         let max = &doc["components"]["schemas"]["PostMessage"]["properties"]["text"]["maxLength"];
         assert_eq!(max.as_u64(), Some(MAX_TEXT_CHARS as u64));
+    }
+
+    /// Each row: a body and the status it gets (0: accepted).
+    #[test]
+    fn post_bodies() {
+        let id = format!("0x{}", "ab".repeat(32));
+        let long = format!("{{\"text\": \"{}\"}}", "é".repeat(MAX_TEXT_CHARS + 1));
+        let longest = format!("{{\"text\": \"{}\"}}", "é".repeat(MAX_TEXT_CHARS));
+        let reply = format!("{{\"text\": \"hi\", \"reply_to\": \"{id}\"}}");
+        let rows: &[(&str, u16)] = &[
+            (r#"{"text": "hi"}"#, 0),
+            (r#"{"text": "hi", "reply_to": null}"#, 0),
+            (&reply, 0),
+            (&longest, 0),
+            (&long, 413),
+            (r#"{"text": "  \n"}"#, 400),
+            (r#"{"text": ""}"#, 400),
+            (r#"{"txt": "hi"}"#, 400),
+            (r#"{"text": "hi", "extra": 1}"#, 400),
+            (r#"{"text": 5}"#, 400),
+            (r#"{"text": "hi", "reply_to": "0x12"}"#, 400),
+            (r#"{"text": "hi""#, 400),
+            ("", 400),
+            ("[]", 400),
+            ("\u{0}", 400),
+        ];
+        for (body, want) in rows {
+            let got = parse_post(body.as_bytes())
+                .err()
+                .map_or(0, |e| e.status.as_u16());
+            assert_eq!(got, *want, "{body:.60}");
+        }
+    }
+
+    /// Mutations of valid bodies never panic and are either accepted or refused with a 4xx.
+    #[test]
+    fn post_bodies_mutated() {
+        let seeds: [&[u8]; 2] = [
+            br#"{"text": "build **#42** passed", "reply_to": null}"#,
+            br#"{"text": "\u00e9\ud83d\ude00", "reply_to": "0xabababababababababababababababababababababababababababababababab"}"#,
+        ];
+        for n in 0..20_000u32 {
+            let mut body = seeds[(n % 2) as usize].to_vec();
+            for _ in 0..(1 + n % 4) {
+                let at = rand::random_range(0..body.len());
+                match rand::random_range(0..3) {
+                    0 => body[at] = rand::random(),
+                    1 => {
+                        body.remove(at);
+                    }
+                    _ => body.insert(at, rand::random()),
+                }
+            }
+            if let Err(e) = parse_post(&body) {
+                assert!(e.status.is_client_error(), "{}", e.status);
+            }
+        }
     }
 
     #[test]
