@@ -557,3 +557,70 @@ async fn bridge_elsewhere_asks_to_join_then_posts() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_back_past_the_first_screen() {
+    use hearth::status::chat::ChatMessage;
+    use hearth::status::codec::encode_chat_message;
+
+    let dir = temp_dir("history");
+    let (community, uuids) = create_community(&dir);
+    let (_, token) = token(&dir, "reader");
+    let node = Node::start_in(dir.clone(), &["--bridge"]);
+    let api = format!("http://{}/api/v1", node.http);
+    let messages = format!(
+        "{api}/communities/{community}/channels/{}/messages",
+        uuids[0]
+    );
+    // The bridge admits itself at start: its key may post. 260 messages go straight to the node,
+    // more than a first visit reads (the newest 200).
+    assert_eq!(
+        curl("GET", &format!("{api}/identity"), Some(&token), None).status,
+        200
+    );
+    let key_hex = std::fs::read_to_string(dir.join("bridge.key")).unwrap();
+    let key = PrivateKey::from_bytes(&hex::decode(key_hex.trim()).unwrap()).unwrap();
+    let chat = ChatKey::derive(&hearth::client::universal_chat_id(&community));
+    let net = LightClient::start(ClientConfig::local(vec![node.tcp()])).unwrap();
+    net.wait_for_peers(
+        hearth::protocols::lightpush::PROTOCOL_V3,
+        1,
+        Duration::from_secs(15),
+    )
+    .await
+    .unwrap();
+    // Stamped now (the node refuses messages more than 20 s off its clock); clocks in order.
+    let first_clock = hearth::net::runtime::now_ns() as u64 / 1_000_000;
+    for n in 0..260u64 {
+        let now_ns = hearth::net::runtime::now_ns();
+        let msg = ChatMessage::text(
+            &format!("{community}{}", uuids[0]),
+            &format!("old {n}"),
+            first_clock + n,
+            now_ns as u64 / 1_000_000,
+        );
+        let out = encode_chat_message(&msg, &key, &chat, now_ns).unwrap();
+        for m in &out.messages {
+            net.push(TOPIC, m).await.expect("the node takes it");
+        }
+    }
+    let mut since = 0;
+    let mut texts = Vec::new();
+    for _ in 0..20 {
+        let page = curl(
+            "GET",
+            &format!("{messages}?since={since}&limit=100"),
+            Some(&token),
+            None,
+        );
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        let list = page.body["messages"].as_array().unwrap();
+        texts.extend(list.iter().map(|m| m["text"].as_str().unwrap().to_string()));
+        if page.body["more"] == false {
+            break;
+        }
+        since = page.body["next_since"].as_u64().unwrap();
+    }
+    let want: Vec<String> = (0..260).map(|n| format!("old {n}")).collect();
+    assert_eq!(texts, want, "every message, oldest first, once");
+}

@@ -458,6 +458,7 @@ async fn read_messages(
     })?;
     let mut live = reading.live.clone();
     let _ = tokio::time::timeout(LOAD_TIMEOUT, live.wait_for(|l| *l)).await;
+    reading.cover(since).await;
     let client = client(bridge).await?;
     let (records, more) = after(
         client.storage().as_ref(),

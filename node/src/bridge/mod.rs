@@ -15,8 +15,9 @@
 pub mod api;
 pub mod tokens;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,7 @@ use hearth::net::ClientConfig;
 use hearth::status::keys::PrivateKey;
 use hearth::storage::StorageConfig;
 use hearth::storage::memory::MemoryStorage;
-use tokio::sync::{OnceCell, watch};
+use tokio::sync::{OnceCell, mpsc, oneshot, watch};
 
 use crate::service::rate_limit::{Bucket, Rate};
 use crate::service::{Hub, lock};
@@ -51,6 +52,10 @@ pub const MAX_CHANNELS: usize = 64;
 pub const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a post waits for the bridge to become a member after asking to join.
 pub const JOIN_WAIT: Duration = Duration::from_secs(10);
+/// Older messages asked of the timeline at a time, and batches per read (so one read of a long
+/// history costs at most 500 messages from store; the next read goes on).
+pub const OLDER_BATCH: usize = 100;
+pub const MAX_OLDER_BATCHES: usize = 5;
 /// How often the outbox is sent again.
 pub const RESEND_EVERY: Duration = Duration::from_secs(30);
 /// A request to join is sent again after this long without an answer.
@@ -209,7 +214,33 @@ pub(crate) struct Followed {
 pub(crate) struct Reading {
     pub channel: Channel,
     pub live: watch::Receiver<bool>,
+    /// The oldest timestamp (ms) the timeline has shown, and whether nothing older exists.
+    pub oldest_ms: Arc<AtomicU64>,
+    pub complete: Arc<AtomicBool>,
+    /// Asks the timeline for [`OLDER_BATCH`] older messages; answered when they are stored.
+    older: mpsc::Sender<oneshot::Sender<()>>,
     _task: Task,
+}
+
+impl Reading {
+    /// Loads older history until `since_ms` is covered, nothing older exists, or
+    /// [`MAX_OLDER_BATCHES`] batches were read (a later read goes on from there).
+    pub async fn cover(&self, since_ms: u64) {
+        for _ in 0..MAX_OLDER_BATCHES {
+            if self.complete.load(Ordering::Relaxed)
+                || self.oldest_ms.load(Ordering::Relaxed) <= since_ms
+            {
+                return;
+            }
+            let (reply, done) = oneshot::channel();
+            if self.older.send(reply).await.is_err() {
+                return;
+            }
+            if tokio::time::timeout(LOAD_TIMEOUT, done).await.is_err() {
+                return;
+            }
+        }
+    }
 }
 
 pub(crate) struct Bridge {
@@ -424,20 +455,56 @@ impl Bridge {
             return Err(FollowError::Full);
         }
         let (tx, rx) = watch::channel(false);
+        let (older, mut older_rx) = mpsc::channel::<oneshot::Sender<()>>(4);
+        let oldest_ms = Arc::new(AtomicU64::new(u64::MAX));
+        let complete = Arc::new(AtomicBool::new(false));
+        let (oldest, done) = (oldest_ms.clone(), complete.clone());
         let mut timeline = channel.timeline();
         let task = tokio::spawn(async move {
-            while let Some(event) = timeline.next().await {
-                if let TimelineEvent::Progress {
-                    progress: SyncProgress::Live | SyncProgress::Failed { .. },
-                } = event
-                {
-                    tx.send_if_modified(|live| !std::mem::replace(live, true));
+            let mut waiting: VecDeque<oneshot::Sender<()>> = VecDeque::new();
+            loop {
+                tokio::select! {
+                    event = timeline.next() => {
+                        let Some(event) = event else { break };
+                        let seen = |items: &[hearth::client::TimelineItem]| {
+                            if let Some(ms) = items.iter().map(|i| i.timestamp_ms).min() {
+                                oldest.fetch_min(ms, Ordering::Relaxed);
+                            }
+                        };
+                        match event {
+                            TimelineEvent::Progress {
+                                progress: SyncProgress::Live | SyncProgress::Failed { .. },
+                            } => {
+                                tx.send_if_modified(|live| !std::mem::replace(live, true));
+                            }
+                            TimelineEvent::Stored { items } => seen(&items),
+                            TimelineEvent::Upsert { item } => seen(std::slice::from_ref(&item)),
+                            TimelineEvent::Older { items, complete } => {
+                                seen(&items);
+                                if complete {
+                                    done.store(true, Ordering::Relaxed);
+                                }
+                                if let Some(w) = waiting.pop_front() {
+                                    let _ = w.send(());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    Some(reply) = older_rx.recv() => {
+                        if timeline.load_older(OLDER_BATCH) {
+                            waiting.push_back(reply);
+                        }
+                    }
                 }
             }
         });
         let reading = Arc::new(Reading {
             channel,
             live: rx,
+            oldest_ms,
+            complete,
+            older,
             _task: Task(task),
         });
         all.insert(key, reading.clone());
