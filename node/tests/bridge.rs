@@ -594,8 +594,8 @@ async fn reads_go_back_past_the_first_screen() {
     for n in 0..260u64 {
         let now_ns = hearth::net::runtime::now_ns();
         let msg = ChatMessage::text(
-            &format!("{community}{}", uuids[0]),
-            &format!("old {n}"),
+            format!("{community}{}", uuids[0]),
+            format!("old {n}"),
             first_clock + n,
             now_ns as u64 / 1_000_000,
         );
