@@ -288,9 +288,10 @@ impl Bridge {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
-        // The node's own peers (--peer) are asked first: their stores hold what was said before
-        // this node joined the mesh (a community's description, say), this node's only what
-        // came since; a peer that fails hands over to this node.
+        // The node's own peers (--peer) are the client's peers too: lightpush goes to two of them,
+        // and their stores may be asked. Which store answers is the light client's choice (by
+        // round trip), and an empty answer is not failed over: a community described only before
+        // this node joined the mesh is found once its control node republishes.
         let mut peers = self.hub.config.static_peers.clone();
         peers.push(addr);
         let storage = Arc::new(MemoryStorage::new(StorageConfig::default()));
