@@ -42,6 +42,9 @@ enum Command {
     /// The community's categories.
     #[command(subcommand)]
     Category(cli::category::CategoryCommand),
+    /// The HTTP bridge's tokens and identity (`hearth node --bridge`).
+    #[command(subcommand)]
+    Bridge(cli::bridge::BridgeCommand),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Community(cmd) => cli::community::run(cmd),
         Command::Channel(cmd) => cli::channel::run(cmd),
         Command::Category(cmd) => cli::category::run(cmd),
+        Command::Bridge(cmd) => cli::bridge::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

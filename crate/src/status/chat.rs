@@ -410,7 +410,7 @@ impl ChatMessage {
 
 /// status-go `ValidateDisplayName` without its alias word list: Go's `^[\w-\s]{5,24}$` on the
 /// trimmed name, where `\w` and `\s` are ASCII-only in RE2.
-pub(crate) fn check_display_name(name: &str) -> Result<(), ChatError> {
+pub fn check_display_name(name: &str) -> Result<(), ChatError> {
     let name = name.trim();
     if name.is_empty() {
         return Ok(());

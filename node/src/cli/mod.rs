@@ -1,5 +1,6 @@
 //! One subcommand per file.
 
+pub mod bridge;
 pub mod category;
 pub mod channel;
 pub mod chat;

@@ -139,6 +139,19 @@ pub struct NodeArgs {
     #[arg(long)]
     pub manual_accept: bool,
 
+    /// Serve the HTTP bridge for other programs at `/api/v1/` (on --http): post to and read
+    /// community channels with a bearer token from `hearth bridge token create`.
+    #[arg(long)]
+    pub bridge: bool,
+
+    /// The name others see on the bridge's messages (5 to 24 letters, digits, spaces, - or _).
+    #[arg(long, default_value = crate::bridge::DEFAULT_NAME, requires = "bridge")]
+    pub bridge_name: String,
+
+    /// Requests per bridge token, as `<volume>/<period>(h|m|s|ms)` (default 60/1m).
+    #[arg(long, value_name = "RATE", requires = "bridge")]
+    pub bridge_rate_limit: Option<String>,
+
     /// Do not print the listen addresses on stdout.
     #[arg(long, hide = true)]
     pub quiet_addrs: bool,
@@ -181,10 +194,34 @@ impl NodeArgs {
                 static_peers.push(addr);
             }
         }
+        let bridge = if self.bridge {
+            crate::bridge::check_name(&self.bridge_name)?;
+            let rate = match &self.bridge_rate_limit {
+                Some(spec) => match parse_rate_limit(spec)? {
+                    (None, rate) => rate,
+                    (Some(_), _) => {
+                        return Err(format!(
+                            "--bridge-rate-limit {spec}: a bare rate, without a protocol"
+                        )
+                        .into());
+                    }
+                },
+                None => crate::bridge::DEFAULT_RATE,
+            };
+            Some(crate::bridge::BridgeConfig {
+                display_name: self.bridge_name.trim().to_owned(),
+                rate,
+            })
+        } else {
+            None
+        };
         let http = match self.http.as_str() {
             "off" | "" => None,
             s => Some(s.parse::<SocketAddr>()?),
         };
+        if bridge.is_some() && http.is_none() {
+            return Err("--bridge needs HTTP (--http is off)".into());
+        }
         Ok(ServiceConfig {
             listen: self.listen,
             cluster: self.cluster,
@@ -219,6 +256,7 @@ impl NodeArgs {
             control: crate::community::control::ControlOptions {
                 manual_accept: self.manual_accept,
             },
+            bridge,
             print_listen_addrs: !self.quiet_addrs,
         })
     }

@@ -1,7 +1,8 @@
 //! `hearth serve [--demo]`: the node and the built app over HTTP in one command, on free ports; with
 //! `--demo`, a demo community created on first start (kept in the data dir) whose control node is
 //! this node. Prints one JSON line on stdout once everything answers:
-//! `{"app", "community", "link", "hearth_link", "ws", "channels"}`; sentences go to stderr.
+//! `{"app", "community", "link", "hearth_link", "ws", "channels"}` (and `bridge`, the bridge's URL,
+//! with `--bridge`); sentences go to stderr.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -37,6 +38,10 @@ pub struct ServeArgs {
     /// Leave requests to join pending for `hearth community accept`.
     #[arg(long)]
     pub manual_accept: bool,
+    /// Serve the HTTP bridge for other programs at `/api/v1/` (tokens: `hearth bridge token
+    /// create --data-dir …`); the JSON line names it as `bridge`.
+    #[arg(long)]
+    pub bridge: bool,
 }
 
 #[derive(Parser)]
@@ -93,6 +98,9 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
     if args.manual_accept {
         argv.push("--manual-accept".into());
     }
+    if args.bridge {
+        argv.push("--bridge".into());
+    }
     let node = NodeOnly::try_parse_from(argv)?.node;
     let mut config = node.into_config()?;
     let keypair = crate::service::swarm::load_or_create_key(&args.data_dir)?;
@@ -102,6 +110,9 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         "app": app,
         "ws": format!("/ip4/127.0.0.1/tcp/{ws}/ws/p2p/{peer}"),
     });
+    if args.bridge {
+        line["bridge"] = format!("http://127.0.0.1:{http}/api/v1/").into();
+    }
     if CommunityStore::exists(&args.data_dir) {
         let store = CommunityStore::open(&args.data_dir)?;
         let d = store.description()?;

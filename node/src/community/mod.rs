@@ -392,7 +392,7 @@ fn open_db(path: &Path) -> Result<Connection, CommunityStoreError> {
 }
 
 /// Writes a file only its owner may read (0600 on Unix), created fresh.
-fn write_secret(path: &Path, text: &str) -> Result<(), CommunityStoreError> {
+pub(crate) fn write_secret(path: &Path, text: &str) -> Result<(), CommunityStoreError> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

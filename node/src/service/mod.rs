@@ -65,6 +65,8 @@ pub struct ServiceConfig {
     pub peer_enrs: Vec<Enr>,
     /// How the control node decides, when the data dir holds a community.
     pub control: crate::community::control::ControlOptions,
+    /// The HTTP bridge for other programs (`--bridge`); `None`: off.
+    pub bridge: Option<crate::bridge::BridgeConfig>,
     /// Print each dialable address on stdout (`hearth node`); `hearth serve` prints one JSON line
     /// instead.
     pub print_listen_addrs: bool,

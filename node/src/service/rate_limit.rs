@@ -84,14 +84,30 @@ enum Who {
     Ip(IpAddr),
 }
 
-struct Bucket {
+/// One token bucket, full at `volume` and refilled continuously over `period` (also what the
+/// HTTP bridge limits each of its tokens with).
+pub(crate) struct Bucket {
     tokens: f64,
     updated: Instant,
 }
 
 impl Bucket {
+    /// A full bucket.
+    pub(crate) fn full(volume: u32, now: Instant) -> Self {
+        Self {
+            tokens: f64::from(volume),
+            updated: now,
+        }
+    }
+
+    /// How long until the next token, after a refused `take`.
+    pub(crate) fn wait(&self, volume: f64, period: Duration) -> Duration {
+        let missing = (1.0 - self.tokens).max(0.0);
+        Duration::from_secs_f64(missing * period.as_secs_f64() / volume.max(1.0))
+    }
+
     /// Refills for the time since the last call, then takes one token if there is one.
-    fn take(&mut self, volume: f64, period: Duration, now: Instant) -> bool {
+    pub(crate) fn take(&mut self, volume: f64, period: Duration, now: Instant) -> bool {
         let refill = now.duration_since(self.updated).as_secs_f64() / period.as_secs_f64();
         self.tokens = (self.tokens + refill * volume).min(volume);
         self.updated = now;
