@@ -5,41 +5,17 @@
 // Needs the node binary (HEARTH_NODE, default target/debug/hearth); skipped, saying so, without it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveDir, launchChromium, openPage } from "./harness.mjs";
+import { serveDir, launchChromium, openPage, startDemo } from "./harness.mjs";
 
 const root = new URL("../../", import.meta.url);
 const binary = process.env.HEARTH_NODE ?? new URL("target/debug/hearth", root).pathname;
 const skip = existsSync(binary) ? false : `no node binary at ${binary} (cargo build -p hearth-node)`;
 let node, demo, server, browser, dataDir, token;
-
-/** Starts `hearth serve --demo --bridge` and reads its one JSON line. */
-async function startDemo() {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  node = spawn(binary, [
-    "serve", "--demo", "--bridge", "--data-dir", dataDir, "--web", new URL("dist", root).pathname,
-    "--port", String(port), "--ws-port", String(port + 1),
-  ], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  node.stderr.on("data", (d) => (err += d));
-  return new Promise((ok, fail) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error(`demo did not start in 60 s: ${err}`)), 60_000);
-    node.stdout.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        ok(JSON.parse(out.slice(0, nl)));
-      }
-    });
-    node.on("exit", (code) => fail(new Error(`demo exited ${code}: ${err}`)));
-  });
-}
 
 before(async () => {
   if (skip) return;
@@ -47,7 +23,7 @@ before(async () => {
   const made = spawnSync(binary, ["bridge", "token", "create", "--data-dir", dataDir, "--label", "e2e"], { encoding: "utf8" });
   assert.equal(made.status, 0, made.stderr);
   token = JSON.parse(made.stdout.trim()).token;
-  demo = await startDemo();
+  ({ demo, node } = await startDemo(binary, { dataDir, extraArgs: ["--bridge"] }));
   server = await serveDir(new URL("dist/", root), { extra: { "/hearth.json": demo } });
   browser = await launchChromium();
 });

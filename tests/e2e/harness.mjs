@@ -84,11 +84,12 @@ export async function openPage(browser, { width = 1280, height = 800, colorSchem
 }
 
 /**
- * Starts `hearth serve --demo` (the node binary at `binary`, the app from dist/) in a new data dir
- * and resolves with its one JSON line as `demo`, the child process and the data dir.
+ * Starts `hearth serve --demo` (the node binary at `binary`, the app from dist/) in `dataDir` (a
+ * new one unless given) and resolves with its one JSON line as `demo`, the child process and the
+ * data dir.
  */
-export async function startDemo(binary, { extraArgs = [] } = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), "hearth-e2e-"));
+export async function startDemo(binary, { extraArgs = [], dataDir } = {}) {
+  dataDir ??= await mkdtemp(join(tmpdir(), "hearth-e2e-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const node = spawn(binary, [
     "serve", "--demo", "--data-dir", dataDir, "--web", new URL("../../dist", import.meta.url).pathname,
