@@ -27,7 +27,11 @@ pub struct CreateArgs {
     #[arg(long, default_value_t = hearth::history::PARTITION_SECS)]
     interval: u64,
     /// The URL the node serves `<data dir>/archives/` at (its `--http` address by default).
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8645/archives/")]
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8645/archives/"
+    )]
     archive_url: String,
     /// A mirror of the archives folder. Repeatable.
     #[arg(long = "archive-mirror", value_name = "URL")]
