@@ -465,6 +465,55 @@ async fn demo_archives_download_with_aria2_and_round_trip_through_hearth_history
         check_link_signer(&o.meta.signer, &community),
         Err(ArchiveError::WrongSigner { .. })
     ));
+
+    // 6. `hearth archive create` while the node runs: what arrived since (the link message itself,
+    //    on the universal chat) becomes a new archive appended to `data`; the running control node
+    //    publishes the new link with a higher clock.
+    let data_before = std::fs::read(node_files.join("data")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["archive", "create", "--data-dir", dir.0.to_str().unwrap()])
+        .args(["--archive-url", &seed])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("a JSON line");
+    assert_eq!(line["archives"].as_array().unwrap().len(), 1, "{line}");
+    let data_after = std::fs::read(node_files.join("data")).unwrap();
+    assert!(data_after.len() > data_before.len());
+    assert_eq!(
+        &data_after[..data_before.len()],
+        &data_before[..],
+        "data only grows"
+    );
+    let newer = MagnetLink::parse(line["magnet"].as_str().unwrap()).unwrap();
+    assert_ne!(newer.info_hash, magnet.info_hash);
+    let mut republished = None;
+    for _ in 0..50 {
+        for m in stored(
+            &c,
+            &content_topic(&member_update_chat_id(&community)).to_string(),
+        )
+        .await
+        {
+            if let Ok(StatusEvent::Other(o)) = decode_status_message(&m, &keys)
+                && let Ok(l) = ArchiveLinkMessage::decode(&o.message.payload)
+                && l.clock > link.clock
+            {
+                republished = Some(l);
+            }
+        }
+        if republished.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let republished = republished.expect("the control node published the new link");
+    assert_eq!(MagnetLink::parse(&republished.link).unwrap(), newer);
     drop(c);
     drop(serve);
 }
