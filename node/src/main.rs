@@ -45,6 +45,9 @@ enum Command {
     /// The HTTP bridge's tokens and identity (`hearth node --bridge`).
     #[command(subcommand)]
     Bridge(cli::bridge::BridgeCommand),
+    /// History archives of the hosted community (status-go's format, served over HTTP).
+    #[command(subcommand)]
+    Archive(cli::archive::ArchiveCommand),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Channel(cmd) => cli::channel::run(cmd),
         Command::Category(cmd) => cli::category::run(cmd),
         Command::Bridge(cmd) => cli::bridge::run(cmd),
+        Command::Archive(cmd) => cli::archive::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One subcommand per file.
 
+pub mod archive;
 pub mod bridge;
 pub mod category;
 pub mod channel;

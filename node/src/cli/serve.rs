@@ -52,17 +52,26 @@ struct NodeOnly {
 
 pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&args.data_dir)?;
+    let http = free_port(args.port, false);
     if args.demo {
-        let report = demo::seed(&args.data_dir)?;
+        let started = Instant::now();
+        let history = crate::community::history::HistoryOptions::for_http(Some(SocketAddr::from(
+            (Ipv4Addr::LOCALHOST, http),
+        )));
+        let report = demo::seed(&args.data_dir, &history)?;
         if report.created {
             eprintln!(
-                "hearth: created the demo community in {} ({} messages of history)",
+                "hearth: created the demo community in {} ({} messages of history, {} of them \
+                 older than the store keeps, in archives at {}; {} ms, {} ms of it archiving)",
                 args.data_dir.display(),
-                report.messages
+                report.messages,
+                report.archived_only,
+                history.base_url,
+                started.elapsed().as_millis(),
+                report.archive_ms
             );
         }
     }
-    let http = free_port(args.port, false);
     let ws = free_port(args.ws_port, false);
     let tcp = free_port(60000, false);
     let webrtc = free_port(60001, true);
@@ -122,6 +131,17 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         line["link"] = links["link"].clone();
         line["hearth_link"] = links["hearth_link"].clone();
         line["channels"] = ordered_channels(&d).into();
+        // The link to the history archives, re-issued first if the HTTP port moved.
+        let mut store = store;
+        let history = config.control.history.clone();
+        if let Err(e) =
+            crate::community::history::refresh_link(&args.data_dir, &mut store, &history)
+        {
+            eprintln!("hearth: archive link not re-issued: {e}");
+        }
+        if let Some(link) = store.setting(crate::community::history::LINK_SETTING)? {
+            line["archive_link"] = link.into();
+        }
     }
     config.site = Some(line.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -24,7 +24,9 @@ pub async fn spawn(hub: Arc<Hub>, addr: SocketAddr) -> std::io::Result<()> {
     }
     let app = Router::new()
         .route("/health", get(health))
-        .route("/hearth.json", get(site));
+        .route("/hearth.json", get(site))
+        // Community history archives (issue #13): static files with Range, CORS and caching.
+        .merge(super::archive_files::routes());
     // The bridge for other programs (`--bridge`): its routes and state live in `crate::bridge`.
     let app = crate::bridge::mount(app, &hub)
         .fallback(get(static_file))
