@@ -12,13 +12,14 @@ use std::time::Duration;
 use common::Node;
 use futures::StreamExt;
 use hearth::client::{
-    Client, ClientError, CommunityEvent, DescriptionState, Membership, SendState, Timeline,
-    TimelineEvent, TimelineItem,
+    Client, ClientError, CommunityEvent, DescriptionState, Membership, SendState, SyncProgress,
+    Timeline, TimelineEvent, TimelineItem,
 };
 use hearth::net::runtime::{now_ns, timeout};
 use hearth::net::{ClientConfig, LightClient};
 use hearth::proto::status as wire;
 use hearth::protocols::store::{self, StoreQuery};
+use hearth::status::codec::ChatKey;
 use hearth::status::keys::PrivateKey;
 use hearth::status::outgoing::encode_community_description;
 use hearth::storage::memory::MemoryStorage;
@@ -486,6 +487,58 @@ async fn non_members_are_refused_and_forged_descriptions_are_named() {
         .contains(&signer),
         "the mismatch names the real signer: {signer}"
     );
+
+    // Any Waku peer can seal a message on the community's topic; Status Desktop drops one whose
+    // signer is not a member, and so does the timeline: of two messages sealed the same way, the
+    // stranger's is not shown and the member's is.
+    let universal = ChatKey::derive(&format!("{community_id}-memberUpdate"));
+    for (signer, text) in [
+        (&stranger, "spam from a stranger"),
+        (&member, "hello from a member"),
+    ] {
+        let stamp = now_ns() as u64 / 1_000_000;
+        let chat = hearth::status::chat::ChatMessage::text(
+            format!("{community_id}{UUID}"),
+            text,
+            stamp,
+            stamp,
+        );
+        let out = hearth::status::outgoing::encode_application(
+            &chat.encode(),
+            hearth::proto::status::application_metadata_message::Type::ChatMessage,
+            signer,
+            hearth::status::outgoing::Layer::PublicMessage,
+            hearth::status::outgoing::Destination::Chat(&universal),
+            now_ns(),
+        )
+        .unwrap();
+        for m in &out.messages {
+            net.push(SHARD, m).await.unwrap();
+        }
+    }
+    let m = client(&peer, memory(), Some(&member)).await;
+    let mc = m.community(&community_id).unwrap();
+    verified(&mut mc.events()).await;
+    let mut tl = mc.channel(UUID).timeline();
+    let mut shown = Vec::new();
+    let mut live = false;
+    while !(live && shown.iter().any(|t: &String| t.contains("member"))) {
+        let ev = timeout(Duration::from_secs(30), tl.next())
+            .await
+            .flatten()
+            .unwrap_or_else(|| panic!("timeline ended or timed out; shown: {shown:?}"));
+        match ev {
+            TimelineEvent::Stored { items } | TimelineEvent::Older { items, .. } => {
+                shown.extend(items.into_iter().map(|i| i.text))
+            }
+            TimelineEvent::Upsert { item } => shown.push(item.text),
+            TimelineEvent::Progress {
+                progress: SyncProgress::Live,
+            } => live = true,
+            TimelineEvent::Progress { .. } => {}
+        }
+    }
+    assert!(!shown.iter().any(|t| t.contains("stranger")), "{shown:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -673,6 +673,23 @@ pub(crate) fn may_pin(v: Option<&VerifiedDescription>, key: &str) -> bool {
     })
 }
 
+/// Whether messages signed by `key` (`0x04…`) are shown, as Status Desktop decides on receipt
+/// (`CanPost` in status-go, app-notes §6): the community key always; a banned key never; otherwise
+/// only members the verified description lists. A description that lists no members (an
+/// encrypted, token-gated one hides them) cannot tell, so nothing is hidden for it. Channels are
+/// open to every member: channel permissions come only with token gating, which Hearth does not
+/// read.
+pub(crate) fn may_post(v: &VerifiedDescription, key: &str) -> bool {
+    if v.community().to_uncompressed_hex() == key {
+        return true;
+    }
+    let d = v.description();
+    if d.banned_members.contains(key) {
+        return false;
+    }
+    d.members.is_empty() || d.members.contains_key(key)
+}
+
 /// A preview link's data as a `CommunityInfo` marked unverified.
 fn hint_info(
     id: &str,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, Stream, StreamExt};
 
-use super::community::{Community, may_pin, shard_topic};
+use super::community::{Community, may_pin, may_post, shard_topic};
 use super::ingest::{Ingested, ingest, reaction_kind};
 use super::item::{FoldContext, fold_item};
 use super::types::*;
@@ -454,9 +454,15 @@ impl Channel {
                 records.push((e.record.clone(), send_state(&e.state)));
             }
         }
+        // Messages from keys Status would not show (not members, banned) are kept in storage but
+        // not shown: a later description that lists their author shows them.
         let records: Vec<_> = records
             .into_iter()
             .filter(|(r, _)| r.chat_id == self.chat_id && r.body.target().is_none())
+            .filter(|(r, state)| {
+                !matches!(state, SendState::Received)
+                    || description.as_ref().is_none_or(|v| may_post(v, &r.author))
+            })
             .collect();
         let mut targets: Vec<String> = records.iter().map(|(r, _)| r.id.clone()).collect();
         let reply_ids: Vec<String> = records
@@ -486,6 +492,15 @@ impl Channel {
                     .filter(|r| r.body.target().is_some()),
             )
         {
+            // Reactions, edits and deletes follow the same rule as messages (edits and deletes
+            // are checked against the author again when folded).
+            if Some(&a.author) != me.as_ref()
+                && description
+                    .as_ref()
+                    .is_some_and(|v| !may_post(v, &a.author))
+            {
+                continue;
+            }
             if let Some(t) = a.body.target() {
                 annotations.entry(t.to_string()).or_default().push(a);
             }
