@@ -4,6 +4,7 @@
 //! value or a typed error, so it can be tested without a network and reused by the native node.
 
 pub mod client;
+pub mod history;
 pub mod identity;
 // The JS API (wasm-bindgen exports) only when asked for: an app that links the library must not
 // carry every export.
