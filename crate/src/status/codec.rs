@@ -274,7 +274,13 @@ pub fn decode_status_message(msg: &WakuMessage, keys: &Keys) -> Result<StatusEve
             segment,
         });
     }
-    decode_data(&opened.data, opened.signer, timestamp_ns, msg, keys)
+    decode_data(
+        &opened.data,
+        opened.signer,
+        timestamp_ns,
+        &msg.content_topic,
+        keys,
+    )
 }
 
 /// [`decode_status_message`] with reassembly: a segment goes into `buffer` (at `now_ms`, any
@@ -287,10 +293,49 @@ pub fn decode_status_message_buffered(
 ) -> Result<StatusEvent, StatusError> {
     let (timestamp_ns, opened) = open_payload(msg, keys)?;
     let Ok(segment) = segment::decode_segment(&opened.data) else {
-        return decode_data(&opened.data, opened.signer, timestamp_ns, msg, keys);
+        return decode_data(
+            &opened.data,
+            opened.signer,
+            timestamp_ns,
+            &msg.content_topic,
+            keys,
+        );
     };
     match buffer.push(segment, &opened.signer, now_ms)? {
-        Reassembly::Complete(whole) => decode_data(&whole, opened.signer, timestamp_ns, msg, keys),
+        Reassembly::Complete(whole) => decode_data(
+            &whole,
+            opened.signer,
+            timestamp_ns,
+            &msg.content_topic,
+            keys,
+        ),
+        Reassembly::Incomplete => Ok(StatusEvent::Pending(Pending::Incomplete)),
+        Reassembly::Duplicate => Ok(StatusEvent::Pending(Pending::Duplicate)),
+        Reassembly::AlreadyCompleted => Ok(StatusEvent::Pending(Pending::AlreadyCompleted)),
+    }
+}
+
+/// Decodes a message of a history archive (status-wire.md §7): `data` is the RFC-26 data with the
+/// payload v1 layer already removed by the archiver, `frame_signer` the public key the archive
+/// names as its signer, `timestamp_ns` the archived time. From here on it is the same road as a
+/// message from the network: segments into `buffer`, then the envelope and the typed message,
+/// whose author is recovered from its own signature (the archive's claim is not trusted for that).
+pub fn decode_archived_data(
+    data: &[u8],
+    frame_signer: PublicKey,
+    timestamp_ns: i64,
+    content_topic: &str,
+    keys: &Keys,
+    buffer: &mut SegmentBuffer,
+    now_ms: u64,
+) -> Result<StatusEvent, StatusError> {
+    let Ok(segment) = segment::decode_segment(data) else {
+        return decode_data(data, frame_signer, timestamp_ns, content_topic, keys);
+    };
+    match buffer.push(segment, &frame_signer, now_ms)? {
+        Reassembly::Complete(whole) => {
+            decode_data(&whole, frame_signer, timestamp_ns, content_topic, keys)
+        }
         Reassembly::Incomplete => Ok(StatusEvent::Pending(Pending::Incomplete)),
         Reassembly::Duplicate => Ok(StatusEvent::Pending(Pending::Duplicate)),
         Reassembly::AlreadyCompleted => Ok(StatusEvent::Pending(Pending::AlreadyCompleted)),
@@ -336,7 +381,7 @@ fn decode_data(
     data: &[u8],
     frame_signer: PublicKey,
     timestamp_ns: i64,
-    msg: &WakuMessage,
+    content_topic: &str,
     keys: &Keys,
 ) -> Result<StatusEvent, StatusError> {
     let opened = match envelope::open_envelope(data)? {
@@ -354,7 +399,7 @@ fn decode_data(
         signer: message.signer,
         frame_signer,
         timestamp_ns,
-        content_topic: msg.content_topic.clone(),
+        content_topic: content_topic.to_string(),
         wrapping,
         sds,
     };
@@ -386,7 +431,7 @@ fn decode_data(
                 &payload,
                 &meta.signer,
                 timestamp_ms,
-                keys.community(&msg.content_topic),
+                keys.community(content_topic),
             )?;
             StatusEvent::CommunityDescription(Box::new(Received {
                 message: check,
