@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, Stream, StreamExt};
 
+use super::archives::{ArchiveCursor, ArchiveStep};
 use super::community::{Community, may_pin, shard_topic};
 use super::ingest::{Ingested, ingest, reaction_kind};
 use super::item::{FoldContext, fold_item};
@@ -32,6 +33,8 @@ pub const STORE_PAGE_SIZE: u64 = 50;
 pub const FIRST_VISIT_PAGES: usize = 4;
 /// A bound on any one history walk, whatever cursors a store node hands out.
 pub const MAX_PAGES: usize = 200;
+/// At most this many archives are read for one `load_older` (each is up to a week).
+pub const MAX_ARCHIVES_PER_LOAD: usize = 4;
 /// Sync marks are moved back by this much before the next inbox query: nodes accept messages
 /// stamped up to 20 s off their clock (nwaku `MaxMessageTimestampVariance`).
 pub const SYNC_MARGIN: Duration = Duration::from_secs(20);
@@ -164,6 +167,7 @@ impl Channel {
         .fuse();
         let (inbox_tx, mut inbox_progress) = mpsc::unbounded();
         let mut inbox = Box::pin(self.inbox(inbox_tx).fuse());
+        let mut archives = ArchiveCursor::default();
         loop {
             // Biased, in this order: changes already stored are shown before the inbox reports
             // it is done, so "live" always comes after everything the inbox brought.
@@ -195,7 +199,9 @@ impl Channel {
                 }
                 n = commands.next() => {
                     let Some(n) = n else { break };
-                    let (items, complete) = self.load_older(oldest.as_ref(), n, &mut tx).await;
+                    let (items, complete) = self
+                        .load_older(oldest.as_ref(), n, &mut tx, &mut archives)
+                        .await;
                     if let Some(first) = items.first() {
                         oldest = Some(OrderKey::new(first.clock, first.timestamp_ms, &first.id));
                     }
@@ -365,12 +371,14 @@ impl Channel {
         Ok((pages, messages))
     }
 
-    /// `n` items older than `before`: from storage, and from store when storage runs out.
+    /// `n` items older than `before`: from storage, from store when storage runs out, and from
+    /// the community's archives when store has nothing older.
     async fn load_older(
         &self,
         before: Option<&OrderKey>,
         n: usize,
         tx: &mut mpsc::Sender<TimelineEvent>,
+        archives: &mut ArchiveCursor,
     ) -> (Vec<TimelineItem>, bool) {
         let storage = self.client().storage().clone();
         let stored = storage
@@ -418,11 +426,61 @@ impl Channel {
                 }
             }
         }
-        let records = storage
+        let mut records = storage
             .messages(&self.chat_id, before, n)
             .await
             .unwrap_or_default();
-        // Nothing older exists only when store had nothing more and storage could not fill `n`.
+        if complete && records.len() < n {
+            // Store has nothing older: the archives go on from here, newest first.
+            let before_s = records
+                .first()
+                .map(|r| r.timestamp_ms)
+                .or_else(|| before.and_then(|b| u64::from_str_radix(b.0.get(16..32)?, 16).ok()))
+                .map_or(now_ms(), |ms| ms)
+                / 1000
+                + 1;
+            for _ in 0..MAX_ARCHIVES_PER_LOAD {
+                let next = archives.next(&self.community, before_s).await;
+                let failed = |reason| TimelineEvent::Progress {
+                    progress: SyncProgress::Failed {
+                        step: "reading the archive".into(),
+                        reason,
+                        retry_in_ms: None,
+                    },
+                };
+                let planned = match next {
+                    Ok(Some((planned, ArchiveStep::Reading { from_s, to_s, bytes_fetched, data_len }))) => {
+                        let progress = SyncProgress::Archive { from_s, to_s, bytes_fetched, data_len };
+                        let _ = tx.send(TimelineEvent::Progress { progress }).await;
+                        planned
+                    }
+                    Ok(None) => {
+                        complete = true;
+                        break;
+                    }
+                    Err(reason) => {
+                        complete = false;
+                        let _ = tx.send(failed(reason)).await;
+                        break;
+                    }
+                };
+                complete = false;
+                if let Err(reason) = archives.read(&self.community, &planned).await {
+                    let _ = tx.send(failed(reason)).await;
+                    break;
+                }
+                records = storage
+                    .messages(&self.chat_id, before, n)
+                    .await
+                    .unwrap_or_default();
+                if records.len() >= n {
+                    break;
+                }
+                // The archive may have held little of this channel: go on with the next one.
+            }
+        }
+        // Nothing older exists only when store and the archives had nothing more and storage
+        // could not fill `n`.
         let complete = complete && records.len() < n;
         let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         (self.build_items(&ids).await, complete)
