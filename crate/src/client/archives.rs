@@ -85,7 +85,8 @@ pub fn newest_link(
     }
     match (best, forged, invalid) {
         (Some(m), _, _) => {
-            let magnet = MagnetLink::parse(&m.link).map_err(|e| LinkError::Invalid(e.to_string()))?;
+            let magnet =
+                MagnetLink::parse(&m.link).map_err(|e| LinkError::Invalid(e.to_string()))?;
             Ok(ArchiveLink {
                 clock: m.clock,
                 magnet,
@@ -281,11 +282,6 @@ impl ArchiveCursor {
             other => other.to_string(),
         })?;
         Ok(community.import_archive(&archive).await)
-    }
-
-    /// Reading statistics so far (bytes fetched, pieces checked, seeds dropped).
-    pub fn stats(&self) -> Option<&crate::history::reader::ReadStats> {
-        self.opened.as_ref().map(|o| &o.stats)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use prost::Message as _;
 
-use crate::proto::status::ArchiveWakuMessage;
+use crate::history::ArchivedMessage;
 use crate::status::chat::{ChatContent, ReactionKind};
 use crate::status::codec::{
     Keys, StatusError, StatusEvent, decode_archived_data, decode_status_message_buffered,
@@ -107,32 +107,27 @@ pub fn ingest(
 /// ids, authors and the community checks are the same; only a community description is set
 /// aside (the store's newer ones count, an archived one is history).
 pub fn ingest_archived(
-    archived: &ArchiveWakuMessage,
+    archived: &ArchivedMessage,
     community: &PublicKey,
     keys: &Keys,
     segments: &mut SegmentBuffer,
     now_ms: u64,
 ) -> Ingested {
     let undecodable = |why: String| Ingested::SetAside(SetAside::Undecodable(why));
-    let signer = match PublicKey::from_sec1(&archived.sig) {
-        Ok(k) => k,
-        Err(e) => return undecodable(format!("archived signer: {e}")),
-    };
-    let Ok(topic) = <[u8; 4]>::try_from(archived.topic.as_slice()) else {
-        return undecodable(format!("archived topic of {} bytes", archived.topic.len()));
-    };
     let Some(timestamp_ns) = archived
-        .timestamp
+        .timestamp_s
         .checked_mul(1_000_000_000)
         .and_then(|t| i64::try_from(t).ok())
         .filter(|t| *t > 0)
     else {
-        return undecodable(format!("archived timestamp {}", archived.timestamp));
+        return undecodable(format!("archived timestamp {}", archived.timestamp_s));
     };
     let hash = match MessageHash::try_from(archived.hash.as_slice()) {
         Ok(h) => h.to_string(),
         Err(e) => return undecodable(format!("archived hash: {e}")),
     };
+    let signer = archived.signer;
+    let topic = archived.topic;
     let content_topic = ContentTopic::status(topic).to_string();
     let decoded = decode_archived_data(
         &archived.payload,
@@ -143,7 +138,7 @@ pub fn ingest_archived(
         segments,
         now_ms,
     );
-    let waku_ms = archived.timestamp.saturating_mul(1000);
+    let waku_ms = archived.timestamp_s.saturating_mul(1000);
     ingest_event(decoded, Origin::Archive, waku_ms, &hash, community)
 }
 
@@ -294,6 +289,11 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    fn universal_topic(k: &ChatKey) -> [u8; 4] {
+        let t = k.content_topic();
+        hex::decode(&t[10..18]).unwrap().try_into().unwrap()
+    }
+
     /// A message read from an archive is the same record as the same message read from the
     /// network: the archive holds what the network carried minus the payload v1 layer.
     #[test]
@@ -331,10 +331,10 @@ mod tests {
 
         let frame = payload::open_symmetric(&waku.payload, universal.key()).unwrap();
         let opened = payload::decode_frame(&frame).unwrap();
-        let archived = ArchiveWakuMessage {
-            sig: opened.signer.to_uncompressed().to_vec(),
-            timestamp: 1_700_000_000,
-            topic: hex::decode(&universal.content_topic()[10..18]).unwrap(),
+        let archived = ArchivedMessage {
+            signer: opened.signer,
+            timestamp_s: 1_700_000_000,
+            topic: universal_topic(&universal),
             payload: opened.data.clone(),
             padding: Vec::new(),
             hash: hash.as_bytes().to_vec(),
@@ -355,25 +355,21 @@ mod tests {
         assert_eq!(got.hash, live.hash);
         assert_eq!(got.body, live.body);
 
-        // A bad signer, topic or payload is set aside, never a panic.
+        // A bad payload, time or hash is set aside, never a panic.
         for bad in [
-            ArchiveWakuMessage {
-                sig: vec![4; 10],
-                ..archived.clone()
-            },
-            ArchiveWakuMessage {
-                topic: vec![1, 2, 3],
-                ..archived.clone()
-            },
-            ArchiveWakuMessage {
+            ArchivedMessage {
                 payload: vec![0xff; 40],
                 ..archived.clone()
             },
-            ArchiveWakuMessage {
-                timestamp: u64::MAX,
+            ArchivedMessage {
+                timestamp_s: u64::MAX,
                 ..archived.clone()
             },
-            ArchiveWakuMessage {
+            ArchivedMessage {
+                timestamp_s: 0,
+                ..archived.clone()
+            },
+            ArchivedMessage {
                 hash: vec![1],
                 ..archived.clone()
             },

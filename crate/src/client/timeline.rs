@@ -449,8 +449,21 @@ impl Channel {
                     },
                 };
                 let planned = match next {
-                    Ok(Some((planned, ArchiveStep::Reading { from_s, to_s, bytes_fetched, data_len }))) => {
-                        let progress = SyncProgress::Archive { from_s, to_s, bytes_fetched, data_len };
+                    Ok(Some((
+                        planned,
+                        ArchiveStep::Reading {
+                            from_s,
+                            to_s,
+                            bytes_fetched,
+                            data_len,
+                        },
+                    ))) => {
+                        let progress = SyncProgress::Archive {
+                            from_s,
+                            to_s,
+                            bytes_fetched,
+                            data_len,
+                        };
                         let _ = tx.send(TimelineEvent::Progress { progress }).await;
                         planned
                     }

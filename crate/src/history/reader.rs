@@ -65,7 +65,11 @@ fn failures_text(failures: &[SourceFailure]) -> String {
     }
     failures
         .iter()
-        .map(|f| format!("{}: {}", f.url, f.error))
+        .map(|f| match &f.error {
+            // A fetch error names its URL already.
+            SourceError::Fetch(e) => e.to_string(),
+            SourceError::Format(e) => format!("{}: {e}", f.url),
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -194,15 +198,19 @@ impl ArchiveReader {
             });
         };
         let mut opened = OpenedArchives {
-            index: ArchiveIndex { entries: Vec::new() },
+            index: ArchiveIndex {
+                entries: Vec::new(),
+            },
             torrent,
             seeds,
             stats,
         };
         let info = &opened.torrent.info;
-        let span = info
-            .file_span(INDEX_FILE)
-            .ok_or(HistoryError::from(super::PlanError::MissingFile(INDEX_FILE)))?;
+        let span =
+            info.file_span(INDEX_FILE)
+                .ok_or(HistoryError::from(super::PlanError::MissingFile(
+                    INDEX_FILE,
+                )))?;
         let data_len = info.file_span(DATA_FILE).map(|s| s.length);
         let pieces = index_pieces(info).map_err(HistoryError::from)?;
         let (bytes, start) = self.fetch_pieces(&mut opened, pieces).await?;
@@ -255,7 +263,11 @@ impl ArchiveReader {
                 let mut bytes = Vec::with_capacity(usize::try_from(end - first).unwrap_or(0));
                 for slice in file_slices(&info, &(first..end)) {
                     let url = web_seed_url(&base, &info, &slice.path);
-                    match self.fetcher.get(&FetchRequest::range(&url, slice.range)).await {
+                    match self
+                        .fetcher
+                        .get(&FetchRequest::range(&url, slice.range))
+                        .await
+                    {
                         Ok(b) => {
                             opened.stats.bytes_fetched += b.len() as u64;
                             bytes.extend_from_slice(&b);
@@ -287,7 +299,10 @@ impl ArchiveReader {
                             opened.stats.pieces_rejected += 1;
                             if !opened.seeds[s].dropped {
                                 opened.seeds[s].dropped = true;
-                                opened.stats.dropped_seeds.push((base.clone(), e.to_string()));
+                                opened
+                                    .stats
+                                    .dropped_seeds
+                                    .push((base.clone(), e.to_string()));
                             }
                             failures.push(SourceFailure {
                                 url: web_seed_url(&base, &info, DATA_FILE),
@@ -342,6 +357,12 @@ mod tests {
         assert_eq!(missing_runs(&have, 10), vec![11..13, 14..15]);
         let many = vec![None; MAX_PIECES_PER_REQUEST + 5];
         let runs = missing_runs(&many, 0);
-        assert_eq!(runs, vec![0..MAX_PIECES_PER_REQUEST, MAX_PIECES_PER_REQUEST..MAX_PIECES_PER_REQUEST + 5]);
+        assert_eq!(
+            runs,
+            vec![
+                0..MAX_PIECES_PER_REQUEST,
+                MAX_PIECES_PER_REQUEST..MAX_PIECES_PER_REQUEST + 5
+            ]
+        );
     }
 }
