@@ -31,9 +31,6 @@ fn main() {
     }
     let fds = protox::compile(&files, [&root]).unwrap_or_else(|e| panic!("proto/: {e:?}"));
     prost_build::Config::new()
-        // Sorted, so an archive index encodes to the same bytes (and the torrent to the same info
-        // hash) every time; Go and HashMap iterate maps in random order.
-        .btree_map([".status.WakuMessageArchiveIndex.archives"])
         .include_file("protos.rs")
         .compile_fds(fds)
         .expect("prost code generation");

@@ -2,7 +2,6 @@
 //! Archive id = `"0x" + hex(keccak256(marshal(WakuMessageArchiveIndexMetadata)))`; `size` includes
 //! the zero padding, so an archive is `data[offset .. offset + size - padding]`.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use prost::Message as _;
@@ -112,6 +111,22 @@ pub fn padded_size(raw_len: u64) -> (u64, u64) {
     }
 }
 
+/// `WakuMessageArchiveIndex` on the wire, its map spelled out (a map field is a repeated
+/// key/value message), so entries go out in the order we choose.
+#[derive(Clone, PartialEq, prost::Message)]
+struct IndexMapEntry {
+    #[prost(string, tag = "1")]
+    key: String,
+    #[prost(message, optional, tag = "2")]
+    value: Option<WakuMessageArchiveIndexMetadata>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct SortedIndex {
+    #[prost(message, repeated, tag = "1")]
+    archives: Vec<IndexMapEntry>,
+}
+
 /// A community's index: its entries ordered by position in `data`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArchiveIndex {
@@ -184,14 +199,19 @@ impl ArchiveIndex {
         Ok(ArchiveIndex { entries })
     }
 
-    /// The index file's bytes (map entries sorted by id, so the bytes are reproducible).
+    /// The index file's bytes, map entries sorted by id so the bytes (and the torrent's info
+    /// hash) are reproducible; Go and a `HashMap` write maps in random order.
     pub fn encode(&self) -> Vec<u8> {
-        let archives: BTreeMap<String, WakuMessageArchiveIndexMetadata> = self
+        let mut archives: Vec<IndexMapEntry> = self
             .entries
             .iter()
-            .map(|e| (e.id.clone(), e.to_proto()))
+            .map(|e| IndexMapEntry {
+                key: e.id.clone(),
+                value: Some(e.to_proto()),
+            })
             .collect();
-        WakuMessageArchiveIndex { archives }.encode_to_vec()
+        archives.sort_by(|a, b| a.key.cmp(&b.key));
+        SortedIndex { archives }.encode_to_vec()
     }
 
     /// Bytes of `data` the entries account for: where the next archive goes.
