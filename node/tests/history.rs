@@ -286,11 +286,16 @@ async fn a_truncated_body_or_a_huge_length_moves_on_to_the_next_seed() {
             panic!("{err}")
         };
         assert!(
-            failures.iter().all(|x| match (&x.error, fault) {
-                (SourceError::Fetch(FetchError::Truncated { .. }), Fault::Truncate) => true,
-                (SourceError::Fetch(FetchError::TooLarge { .. }), Fault::HugeLength) => true,
-                _ => false,
-            }),
+            failures.iter().all(|x| matches!(
+                (&x.error, fault),
+                (
+                    SourceError::Fetch(FetchError::Truncated { .. }),
+                    Fault::Truncate
+                ) | (
+                    SourceError::Fetch(FetchError::TooLarge { .. }),
+                    Fault::HugeLength
+                )
+            )),
             "{err}"
         );
     }

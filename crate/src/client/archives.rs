@@ -299,3 +299,62 @@ fn page_base() -> Option<String> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::keys::PrivateKey;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn link(signer: &PrivateKey, clock: u64, uri: &str) -> Ingested {
+        Ingested::Other {
+            message_type: AmmType::CommunityMessageArchiveLink as i32,
+            payload: ArchiveLinkMessage {
+                clock,
+                link: uri.to_string(),
+            }
+            .encode(),
+            signer: signer.public_key(),
+        }
+    }
+
+    const URI: &str = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=c&ws=http%3A%2F%2Fh%2Farchives%2F";
+
+    #[test]
+    fn the_newest_link_signed_by_the_community_wins() {
+        let community = PrivateKey::generate().unwrap();
+        let other = PrivateKey::generate().unwrap();
+        let newer_forged = URI.replace("0123", "ffff");
+        let got = newest_link(
+            &community.public_key(),
+            [
+                link(&community, 5, URI),
+                link(&other, 9, &newer_forged),
+                link(&community, 3, "magnet:?xt=urn:btih:00"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(got.clock, 5);
+        assert_eq!(got.magnet.web_seeds, vec!["http://h/archives/".to_string()]);
+    }
+
+    #[test]
+    fn a_link_signed_by_someone_else_is_refused() {
+        let community = PrivateKey::generate().unwrap();
+        let other = PrivateKey::generate().unwrap();
+        let err = newest_link(&community.public_key(), [link(&other, 9, URI)]).unwrap_err();
+        assert_eq!(
+            err,
+            LinkError::Forged {
+                signer: other.public_key().to_compressed_hex()
+            }
+        );
+        assert_eq!(
+            newest_link(&community.public_key(), []).unwrap_err(),
+            LinkError::NotFound
+        );
+        let bad = newest_link(&community.public_key(), [link(&community, 1, "http://x")]);
+        assert!(matches!(bad, Err(LinkError::Invalid(_))), "{bad:?}");
+    }
+}
