@@ -887,6 +887,57 @@ fn identity(seeds: &mut Seeds) {
     add(seeds, t, "path-bip32-tv2", "m/0/2147483647h/1/2147483646H/2");
 }
 
+/// A small archive set as the node writes it: index, archive, torrent, magnet link, link payload.
+/// Layout: mode byte, 8-byte little-endian data length, then the bytes.
+fn history(seeds: &mut Seeds) {
+    use hearth::history::{
+        Archive, ArchiveIndex, ArchiveLinkMessage, ArchivedMessage, MagnetLink, PIECE_LENGTH,
+        Torrent, TorrentInfo,
+    };
+    let t = "history_formats";
+    let framed = |data_len: u64, bytes: &[u8]| {
+        let mut v = vec![0u8];
+        v.extend_from_slice(&data_len.to_le_bytes());
+        v.extend_from_slice(bytes);
+        v
+    };
+    let key = hearth::status::keys::PrivateKey::from_bytes(&[5; 32]).expect("key");
+    let msg = ArchivedMessage {
+        signer: key.public_key(),
+        timestamp_s: 1_700_000_000,
+        topic: [1, 2, 3, 4],
+        payload: b"payload".to_vec(),
+        padding: vec![0; 4],
+        hash: vec![7; 32],
+        third_party_id: String::new(),
+    };
+    let mut index = ArchiveIndex::default();
+    let data = index.append_window(1_699_999_000, 1_700_604_800, &[[1, 2, 3, 4]], vec![msg.clone()]);
+    let index_bytes = index.encode();
+    add(seeds, t, "index", framed(data.len() as u64, &index_bytes));
+    let archive = Archive {
+        from: 1,
+        to: 2,
+        content_topics: vec![[1, 2, 3, 4]],
+        messages: vec![msg],
+    };
+    add(seeds, t, "archive", framed(0, &archive.encode()));
+    let info = TorrentInfo::build("0x02aa", PIECE_LENGTH, &[("data", &data), ("index", &index_bytes)]);
+    let torrent = Torrent::new(info, vec![vec!["udp://t.example:1/announce".into()]], vec!["http://h/a/".into()]);
+    add(seeds, t, "torrent", framed(0, &torrent.to_bytes()));
+    let magnet = MagnetLink {
+        info_hash: torrent.info_hash,
+        display_name: Some("0x02aa".into()),
+        exact_source: Some("http://h/a/0x02aa.torrent".into()),
+        web_seeds: vec!["http://h/a/".into()],
+        trackers: vec![],
+    };
+    add(seeds, t, "magnet", framed(0, magnet.to_string().as_bytes()));
+    let link = ArchiveLinkMessage { clock: 9, link: magnet.to_string() };
+    add(seeds, t, "link", framed(0, &link.encode()));
+    add(seeds, t, "bencode", framed(0, b"d3:cow3:moo4:spaml1:a1:bee"));
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let mut seeds = Seeds::new();
@@ -900,6 +951,7 @@ fn main() {
     client_and_dns(&mut seeds);
     identity(&mut seeds);
     storage(&mut seeds);
+    history(&mut seeds);
 
     for (target, list) in &seeds {
         assert!(

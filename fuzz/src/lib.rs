@@ -13,6 +13,7 @@
 
 pub mod discovery;
 pub mod enr;
+pub mod history;
 pub mod identity;
 pub mod input;
 pub mod link;
@@ -55,4 +56,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("dns_records", discovery::dns_records),
     ("identity_input", identity::identity_input),
     ("storage_records", storage::storage_records),
+    ("history_formats", history::history_formats),
 ];

@@ -42,6 +42,9 @@ enum Command {
     /// The community's categories.
     #[command(subcommand)]
     Category(cli::category::CategoryCommand),
+    /// History archives of the hosted community (status-go's format, served over HTTP).
+    #[command(subcommand)]
+    Archive(cli::archive::ArchiveCommand),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Community(cmd) => cli::community::run(cmd),
         Command::Channel(cmd) => cli::channel::run(cmd),
         Command::Category(cmd) => cli::category::run(cmd),
+        Command::Archive(cmd) => cli::archive::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

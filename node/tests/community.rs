@@ -451,6 +451,12 @@ async fn serve_demo_keeps_its_community_and_history_and_seeds_once() {
             StatusEvent::Edit(_) => edits += 1,
             StatusEvent::Delete(_) => deletes += 1,
             StatusEvent::Pin(_) => pins += 1,
+            // The archive link (AMM type 43) the control node publishes on the universal chat.
+            StatusEvent::Other(o)
+                if o.message.kind()
+                    == Some(
+                        hearth::proto::status::application_metadata_message::Type::CommunityMessageArchiveLink,
+                    ) => {}
             other => panic!("unexpected {other:?}"),
         }
     }

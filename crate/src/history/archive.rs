@@ -74,6 +74,27 @@ impl ArchivedMessage {
         }
     }
 
+    /// The content topic as a string, `/waku/1/0x<topic>/rfc26`.
+    pub fn content_topic(&self) -> String {
+        format!("/waku/1/0x{}/rfc26", hex::encode(self.topic))
+    }
+
+    /// Decodes the message through the normal Status receive path from the segment layer on
+    /// (`keys` matter only for community descriptions). Segments come back as
+    /// [`StatusEvent::Segment`](crate::status::codec::StatusEvent::Segment) for a `SegmentBuffer`.
+    pub fn decode_status(
+        &self,
+        keys: &crate::status::codec::Keys,
+    ) -> Result<crate::status::codec::StatusEvent, crate::status::codec::StatusError> {
+        crate::status::codec::decode_opened_data(
+            &self.payload,
+            self.signer,
+            i64::try_from(self.timestamp_s.saturating_mul(1_000_000_000)).unwrap_or(i64::MAX),
+            &self.content_topic(),
+            keys,
+        )
+    }
+
     fn from_proto(index: usize, m: ArchiveWakuMessage) -> Result<Self, ArchiveError> {
         let signer = PublicKey::from_sec1(&m.sig)
             .map_err(|source| ArchiveError::Signer { index, source })?;

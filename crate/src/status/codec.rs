@@ -342,6 +342,32 @@ pub fn decode_archived_data(
     }
 }
 
+/// Decodes RFC-26 data that was opened elsewhere — a history archive's `payload`, with its `sig`
+/// as the frame signer and its topic — from the segment and envelope layers on, exactly as
+/// [`decode_status_message`] continues after opening a payload (status-go feeds archived messages
+/// back in at the same step).
+pub fn decode_opened_data(
+    data: &[u8],
+    frame_signer: PublicKey,
+    timestamp_ns: i64,
+    content_topic: &str,
+    keys: &Keys,
+) -> Result<StatusEvent, StatusError> {
+    if let Ok(segment) = segment::decode_segment(data) {
+        return Ok(StatusEvent::Segment {
+            frame_signer,
+            segment,
+        });
+    }
+    let msg = WakuMessage {
+        content_topic: content_topic.to_owned(),
+        timestamp: Some(timestamp_ns),
+        version: Some(PAYLOAD_VERSION),
+        ..WakuMessage::default()
+    };
+    decode_data(data, frame_signer, timestamp_ns, &msg, keys)
+}
+
 /// Checks the Waku fields and opens payload v1: each symmetric key of the topic, then our private
 /// key. The error of the last attempt is reported when none opens it.
 fn open_payload(msg: &WakuMessage, keys: &Keys) -> Result<(i64, DecodedPayload), StatusError> {

@@ -1,5 +1,6 @@
 //! One subcommand per file.
 
+pub mod archive;
 pub mod category;
 pub mod channel;
 pub mod chat;

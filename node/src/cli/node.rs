@@ -139,6 +139,20 @@ pub struct NodeArgs {
     #[arg(long)]
     pub manual_accept: bool,
 
+    /// Seconds between history archives of a hosted community, and the length of each archived
+    /// window (status-go: 7 days).
+    #[arg(long, default_value_t = hearth::history::PARTITION_SECS)]
+    pub archive_interval: u64,
+
+    /// Another web server holding a copy of `<data dir>/archives/` (its URL for that folder); named
+    /// as a web seed in the archive's magnet link and torrent. Repeatable.
+    #[arg(long = "archive-mirror", value_name = "URL")]
+    pub archive_mirrors: Vec<String>,
+
+    /// The public URL of this node's `/archives/` (default: from `--http`).
+    #[arg(long, value_name = "URL")]
+    pub archive_url: Option<String>,
+
     /// Do not print the listen addresses on stdout.
     #[arg(long, hide = true)]
     pub quiet_addrs: bool,
@@ -218,6 +232,15 @@ impl NodeArgs {
             peer_enrs: self.peer_enrs,
             control: crate::community::control::ControlOptions {
                 manual_accept: self.manual_accept,
+                history: {
+                    let mut h = crate::community::history::HistoryOptions::for_http(http);
+                    h.interval = Duration::from_secs(self.archive_interval.max(1));
+                    h.mirrors = self.archive_mirrors;
+                    if let Some(url) = self.archive_url {
+                        h.base_url = url;
+                    }
+                    h
+                },
             },
             print_listen_addrs: !self.quiet_addrs,
         })

@@ -47,17 +47,25 @@ struct NodeOnly {
 
 pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&args.data_dir)?;
+    let http = free_port(args.port, false);
     if args.demo {
-        let report = demo::seed(&args.data_dir)?;
+        let started = Instant::now();
+        let history = crate::community::history::HistoryOptions::for_http(Some(SocketAddr::from(
+            (Ipv4Addr::LOCALHOST, http),
+        )));
+        let report = demo::seed(&args.data_dir, &history)?;
         if report.created {
             eprintln!(
-                "hearth: created the demo community in {} ({} messages of history)",
+                "hearth: created the demo community in {} ({} messages of history, {} of them \
+                 older than the store keeps, in archives at {}; {} ms)",
                 args.data_dir.display(),
-                report.messages
+                report.messages,
+                report.archived_only,
+                history.base_url,
+                started.elapsed().as_millis()
             );
         }
     }
-    let http = free_port(args.port, false);
     let ws = free_port(args.ws_port, false);
     let tcp = free_port(60000, false);
     let webrtc = free_port(60001, true);

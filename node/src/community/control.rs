@@ -13,20 +13,30 @@
 //!   added to `members`, answered with a `CommunityRequestToJoinResponse` on its partitioned
 //!   topic, and the description republished.
 //! - The signed store-node list (AMM type 83) names this node.
+//! - History archives ([`super::history`]): once a window of `--archive-interval` (7 days) has
+//!   passed since the last archive, the next windows are archived from the node's store; the new
+//!   magnet link (recorded by this task or by `hearth archive create`) is published as a
+//!   `CommunityMessageArchiveLink` (AMM type 43) signed by the community key on both chats clients
+//!   listen to: the universal `-memberUpdate` chat (status-go's `dispatchArchiveLinkMessage` today)
+//!   and `-magnetlinks` (status-go 2022–24).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hearth::proto::status::application_metadata_message::Type as MessageType;
 use hearth::proto::status::community_permissions::Access;
 use hearth::status::codec::{ChatKey, Outgoing};
 use hearth::status::join::{JoinError, open_request_to_join};
 use hearth::status::keys::{PublicKey, community_id, content_topic, control_node_chat_id};
-use hearth::status::outgoing::encode_community_description_with;
+use hearth::status::outgoing::{
+    Destination, Layer, encode_application, encode_community_description_with,
+};
 use hearth::status::storenodes::{Storenode, encode_storenodes};
 use hearth::waku::{PubsubTopic, WakuMessage};
 use tokio::sync::mpsc;
 
+use super::history::{self, HistoryOptions};
 use super::{CommunityStore, CommunityStoreError, MAX_PENDING_REQUESTS, now_ms};
 use crate::service::{Hub, Origin, Tap, now_ns};
 
@@ -40,11 +50,25 @@ pub const POLL_EVERY: Duration = Duration::from_millis(500);
 const TAP_CAPACITY: usize = 256;
 
 /// How the control node decides.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone)]
 pub struct ControlOptions {
     /// Leave every request pending for `hearth community accept|decline`.
     pub manual_accept: bool,
+    /// Archiving and where the archives are served.
+    pub history: HistoryOptions,
 }
+
+impl Default for ControlOptions {
+    fn default() -> Self {
+        Self {
+            manual_accept: false,
+            history: HistoryOptions::for_http(None),
+        }
+    }
+}
+
+/// Longest wait between two checks whether an archive is due.
+const ARCHIVE_CHECK_EVERY: Duration = Duration::from_secs(3600);
 
 /// The content pubsub topic descriptions, lists and answers go on: shard 32 of the node's cluster
 /// when served, else its first shard.
@@ -89,13 +113,21 @@ pub(crate) fn spawn(hub: Arc<Hub>, dir: PathBuf, options: ControlOptions) {
         }
     );
     tokio::spawn(async move {
-        let chat = {
+        let keys = {
             let id = community_id(&community);
-            tokio::task::spawn_blocking(move || ChatKey::derive(&id))
-                .await
-                .ok()
+            tokio::task::spawn_blocking(move || {
+                let [universal, magnetlinks] = hearth::history::archive_link_chat_ids(&community);
+                (
+                    ChatKey::derive(&id),
+                    vec![ChatKey::derive(&universal), ChatKey::derive(&magnetlinks)],
+                )
+            })
+            .await
+            .ok()
         };
-        let Some(chat) = chat else { return };
+        let Some((chat, link_chats)) = keys else {
+            return;
+        };
         let mut control = Control {
             hub,
             key: store.key().clone(),
@@ -106,6 +138,7 @@ pub(crate) fn spawn(hub: Arc<Hub>, dir: PathBuf, options: ControlOptions) {
             community,
             last_publish: None,
             storenodes_published: false,
+            link_chats,
         };
         control.run(rx).await;
     });
@@ -122,15 +155,37 @@ struct Control {
     community: PublicKey,
     last_publish: Option<tokio::time::Instant>,
     storenodes_published: bool,
+    /// Where archive links go: the universal chat, then `-magnetlinks`.
+    link_chats: Vec<ChatKey>,
 }
 
 impl Control {
     async fn run(&mut self, mut requests: mpsc::Receiver<WakuMessage>) {
         let mut poll = tokio::time::interval(POLL_EVERY);
+        let history = self.options.history.clone();
+        let mut archive_check =
+            tokio::time::interval(history.interval.min(ARCHIVE_CHECK_EVERY).max(POLL_EVERY));
+        let dir = self.hub.config.data_dir.clone();
+        {
+            let (dir, history) = (dir.clone(), history.clone());
+            let refreshed = tokio::task::spawn_blocking(move || {
+                let mut store = CommunityStore::open(&dir)?;
+                history::refresh_link(&dir, &mut store, &history)
+            })
+            .await;
+            match refreshed {
+                Ok(Ok(true)) => {
+                    eprintln!("hearth: archive link re-issued for the current web seeds")
+                }
+                Ok(Err(e)) => eprintln!("hearth: archive link not re-issued: {e}"),
+                _ => {}
+            }
+        }
         loop {
             tokio::select! {
                 _ = poll.tick() => {}
                 Some(msg) = requests.recv() => self.on_request(&msg),
+                _ = archive_check.tick() => archive_if_due(dir.clone(), history.clone()).await,
             }
             if let Err(e) = self.step().await {
                 eprintln!("hearth: control node: {e}");
@@ -164,6 +219,7 @@ impl Control {
         if !self.storenodes_published {
             self.publish_storenodes().await;
         }
+        self.publish_archive_link().await?;
         let unanswered = self.db().unanswered()?;
         for requester in unanswered {
             let Ok(key) = PublicKey::from_hex(&requester) else {
@@ -197,6 +253,45 @@ impl Control {
         for msg in out.messages {
             self.hub.accept(&topic, msg, Origin::Lightpush).await;
         }
+    }
+
+    /// The newest archive link, once, on every chat clients read it from.
+    async fn publish_archive_link(&mut self) -> Result<(), CommunityStoreError> {
+        let setting = |name| -> Result<u64, CommunityStoreError> {
+            Ok(self
+                .db()
+                .setting(name)?
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0))
+        };
+        let clock = setting(history::LINK_CLOCK_SETTING)?;
+        if clock == 0 || clock <= setting(history::LINK_PUBLISHED_SETTING)? {
+            return Ok(());
+        }
+        let Some(link) = self.db().setting(history::LINK_SETTING)? else {
+            return Ok(());
+        };
+        let payload = hearth::history::ArchiveLinkMessage { clock, link }.encode();
+        for chat in &self.link_chats {
+            match encode_application(
+                &payload,
+                MessageType::CommunityMessageArchiveLink,
+                &self.key,
+                Layer::PublicMessage,
+                Destination::Chat(chat),
+                now_ns(),
+            ) {
+                Ok(out) => self.publish(out).await,
+                Err(e) => eprintln!("hearth: archive link not published: {e}"),
+            }
+        }
+        self.db()
+            .set_setting(history::LINK_PUBLISHED_SETTING, &clock.to_string())?;
+        eprintln!(
+            "hearth: published the archive link of {} (clock {clock})",
+            self.id
+        );
+        Ok(())
     }
 
     /// The store-node list naming this node, once its listeners are known.
@@ -280,5 +375,45 @@ impl Control {
             self.db().accept(&who).map_err(|e| e.to_string())?;
         }
         Ok(Some(who))
+    }
+}
+
+/// Archives the windows since the last archive once a whole window has passed (status-go waits
+/// for a full interval too), in a blocking task with connections of its own.
+async fn archive_if_due(dir: PathBuf, options: HistoryOptions) {
+    let done = tokio::task::spawn_blocking(move || -> Result<_, history::HistoryError> {
+        let mut community = CommunityStore::open(&dir)?;
+        let store = crate::service::archive::Archive::open(&dir.join("store.sqlite3"))?;
+        let now_s = now_ms() / 1000;
+        let chats = history::community_chats(&community)?;
+        let start = match history::last_archived(&dir, &community.id()) {
+            Some(t) => Some(t),
+            None => {
+                let topics: Vec<String> = chats
+                    .iter()
+                    .map(|c| c.content_topic().to_string())
+                    .collect();
+                store
+                    .oldest_timestamp(&topics)?
+                    .map(|ns| (ns.max(0) / 1_000_000_000) as u64)
+            }
+        };
+        if start.is_none_or(|s| s + options.interval.as_secs() > now_s) {
+            return Ok(None);
+        }
+        history::create_with_chats(&dir, &mut community, &store, &chats, now_s, &options)
+    })
+    .await;
+    match done {
+        Ok(Ok(Some(c))) => eprintln!(
+            "hearth: archived {} messages in {} archives ({} bytes of data, info hash {})",
+            c.messages,
+            c.archive_ids.len(),
+            c.data_bytes,
+            c.info_hash
+        ),
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => eprintln!("hearth: history archive not created: {e}"),
+        Err(e) => eprintln!("hearth: history archive task failed: {e}"),
     }
 }

@@ -1,8 +1,11 @@
-//! The demo community `hearth serve --demo` shows: created once in the data dir, with 25 days of
-//! history written straight into the node's own store (lightpush only takes messages stamped near
-//! now). Every message is a real Status message — encrypted with the community's universal chat key,
-//! signed by one of several demo identities who are members — so the app reads it exactly as it
-//! would read status-go's.
+//! The demo community `hearth serve --demo` shows: created once in the data dir, with 60 days of
+//! history. The newest 25 days are written straight into the node's own store (lightpush only takes
+//! messages stamped near now); days 31–60 are written there too, archived in status-go's format
+//! ([`super::history`]) and then pruned from the store, so they exist only in the archives the node
+//! serves over HTTP — history beyond the store's 30-day window, as a Status community with the
+//! Community History Service has. Every message is a real Status message — encrypted with the
+//! community's universal chat key, signed by one of several demo identities who are members — so
+//! the app reads it exactly as it would read status-go's.
 
 use std::path::Path;
 
@@ -17,8 +20,9 @@ use hearth::status::outgoing::{
 };
 
 use super::edit::{self, ChannelSpec, CommunitySpec};
+use super::history::HistoryOptions;
 use super::{CommunityStore, CommunityStoreError, add_member, channel_uuid_by_name, now_ms};
-use crate::service::archive::Archive;
+use crate::service::archive::{Archive, Retention};
 
 /// The setting that marks a data dir whose demo history was written.
 const SEEDED: &str = "demo_seeded";
@@ -36,7 +40,10 @@ const IMAGE: &[u8] = include_bytes!("../../assets/demo-hearth.png");
 pub struct DemoReport {
     /// Whether this run created the community (false: it was already there).
     pub created: bool,
+    /// Messages written in all (store and archives).
     pub messages: usize,
+    /// Of those, the ones only in the archives (days 31–60).
+    pub archived_only: usize,
 }
 
 struct Person {
@@ -108,13 +115,14 @@ impl Dice {
 
 /// Creates the demo community in `dir` and writes its history into the node's store, once. A data
 /// dir that holds another community is left as it is.
-pub fn seed(dir: &Path) -> Result<DemoReport, CommunityStoreError> {
+pub fn seed(dir: &Path, history: &HistoryOptions) -> Result<DemoReport, CommunityStoreError> {
     if CommunityStore::exists(dir) {
         let store = CommunityStore::open(dir)?;
         let _ = store.setting(SEEDED)?;
         return Ok(DemoReport {
             created: false,
             messages: 0,
+            archived_only: 0,
         });
     }
     let spec = CommunitySpec {
@@ -175,60 +183,42 @@ pub fn seed(dir: &Path) -> Result<DemoReport, CommunityStoreError> {
     for p in &people {
         add_member(&mut d, &p.key.public_key().to_uncompressed_hex());
     }
-    let store = CommunityStore::create(dir, d)?;
-    match write_history(&store, dir, &people) {
-        Ok(messages) => Ok(DemoReport {
+    let mut store = CommunityStore::create(dir, d)?;
+    match write_history(&mut store, dir, &people, history) {
+        Ok((messages, archived_only)) => Ok(DemoReport {
             created: true,
             messages,
+            archived_only,
         }),
         Err(e) => {
             // Half a demo is worse than none: the next start tries again from scratch.
             drop(store);
             let _ = std::fs::remove_file(dir.join(super::KEY_FILE));
             let _ = std::fs::remove_file(dir.join(super::DB_FILE));
+            let _ = std::fs::remove_dir_all(super::history::archives_root(dir));
             Err(e)
         }
     }
 }
 
-fn write_history(
-    store: &CommunityStore,
-    dir: &Path,
+/// Chat messages (with replies, a mention, an image and reactions) spread over `span_ms` from
+/// `start`, through `put`; returns (id, author, channel) of each chat message sent.
+#[allow(clippy::too_many_arguments)]
+fn write_span(
     people: &[Person],
-) -> Result<usize, CommunityStoreError> {
-    let d = store.description()?;
-    let community = store.public_key();
-    let channels: Vec<String> = ["general", "announcements", "rust", "design"]
-        .iter()
-        .filter_map(|n| channel_uuid_by_name(&d, n))
-        .map(|uuid| channel_chat_id(&community, &uuid))
-        .collect();
-    let chat = ChatKey::derive(&member_update_chat_id(&community));
-    let mut archive = Archive::open(&dir.join("store.sqlite3"))
-        .map_err(|e| CommunityStoreError::Invalid(format!("the node's store: {e}")))?;
-    let mut written = 0usize;
-    let mut put = |out: Outgoing| -> Result<(), CommunityStoreError> {
-        for m in out.messages {
-            let ts = m.timestamp.unwrap_or(0);
-            let hash = m.hash(DEMO_PUBSUB);
-            archive
-                .insert(DEMO_PUBSUB, &m, &hash, ts)
-                .map_err(|e| CommunityStoreError::Invalid(format!("the node's store: {e}")))?
-                .ok();
-            written += 1;
-        }
-        Ok(())
-    };
+    channels: &[String],
+    chat: &ChatKey,
+    dice: &mut Dice,
+    start: u64,
+    span_ms: u64,
+    total: u64,
+    put: &mut dyn FnMut(Outgoing) -> Result<(), CommunityStoreError>,
+) -> Result<Vec<(String, usize, usize)>, CommunityStoreError> {
     let encode_err = |e: hearth::status::codec::StatusError| {
         CommunityStoreError::Invalid(format!("demo message: {e}"))
     };
-
-    let now = now_ms();
-    let start = now - 25 * DAY_MS;
-    let total = 320u64;
-    let step = (25 * DAY_MS - 10 * 60 * 1000) / total;
-    let mut dice = Dice(0x4845_4152_5448);
-    // (id, author index, channel index, text) of what was sent, for replies and reactions.
+    let step = span_ms / total;
+    // (id, author index, channel index) of what was sent, for replies and reactions.
     let mut sent: Vec<(String, usize, usize)> = Vec::new();
     for i in 0..total {
         let t = start + i * step + dice.next() % (step / 2);
@@ -267,7 +257,7 @@ fn write_history(
                 ..Default::default()
             });
         }
-        let out = encode_chat_message(&msg, &people[author].key, &chat, (t * 1_000_000) as i64)
+        let out = encode_chat_message(&msg, &people[author].key, chat, (t * 1_000_000) as i64)
             .map_err(encode_err)?;
         sent.push((
             hearth::status::envelope::message_id_hex(&out.id),
@@ -302,12 +292,75 @@ fn write_history(
             put(encode_emoji_reaction(
                 &reaction,
                 &people[reactor].key,
-                &chat,
+                chat,
                 (rt * 1_000_000) as i64,
             )
             .map_err(encode_err)?)?;
         }
     }
+    Ok(sent)
+}
+
+fn write_history(
+    store: &mut CommunityStore,
+    dir: &Path,
+    people: &[Person],
+    history: &HistoryOptions,
+) -> Result<(usize, usize), CommunityStoreError> {
+    let d = store.description()?;
+    let community = store.public_key();
+    let channels: Vec<String> = ["general", "announcements", "rust", "design"]
+        .iter()
+        .filter_map(|n| channel_uuid_by_name(&d, n))
+        .map(|uuid| channel_chat_id(&community, &uuid))
+        .collect();
+    let chat = ChatKey::derive(&member_update_chat_id(&community));
+    let store_err = |e: crate::service::archive::ArchiveError| {
+        CommunityStoreError::Invalid(format!("the node's store: {e}"))
+    };
+    let mut archive = Archive::open(&dir.join("store.sqlite3")).map_err(store_err)?;
+    let written = std::cell::Cell::new(0usize);
+    let mut put = |out: Outgoing| -> Result<(), CommunityStoreError> {
+        for m in out.messages {
+            let ts = m.timestamp.unwrap_or(0);
+            let hash = m.hash(DEMO_PUBSUB);
+            archive
+                .insert(DEMO_PUBSUB, &m, &hash, ts)
+                .map_err(|e| CommunityStoreError::Invalid(format!("the node's store: {e}")))?
+                .ok();
+            written.set(written.get() + 1);
+        }
+        Ok(())
+    };
+    let encode_err = |e: hearth::status::codec::StatusError| {
+        CommunityStoreError::Invalid(format!("demo message: {e}"))
+    };
+
+    let now = now_ms();
+    let mut dice = Dice(0x4845_4152_5448);
+    // Days 60 to 31 ago: archived below, then pruned from the store.
+    write_span(
+        people,
+        &channels,
+        &chat,
+        &mut dice,
+        now - 60 * DAY_MS,
+        29 * DAY_MS,
+        300,
+        &mut put,
+    )?;
+    let archived_only = written.get();
+    // The newest 25 days, which stay in the store.
+    let sent = write_span(
+        people,
+        &channels,
+        &chat,
+        &mut dice,
+        now - 25 * DAY_MS,
+        25 * DAY_MS - 10 * 60 * 1000,
+        320,
+        &mut put,
+    )?;
     // An edit, a delete and a pin, each by someone allowed to.
     let later = now - 5 * 60 * 1000;
     let (edited, author, channel) = sent[50].clone();
@@ -359,6 +412,19 @@ fn write_history(
         ((later + 2) * 1_000_000) as i64,
     )
     .map_err(encode_err)?)?;
-    store.set_setting(SEEDED, &written.to_string())?;
-    Ok(written)
+    drop(put);
+    // Archive all of it in 7-day windows as the control node would, then prune what the store's
+    // 30-day retention would drop: days 31–60 now live only in the archives.
+    let created = super::history::create(dir, store, &archive, now / 1000, history)
+        .map_err(|e| CommunityStoreError::Invalid(format!("demo archives: {e}")))?;
+    if created.is_none() {
+        return Err(CommunityStoreError::Invalid(
+            "demo archives: nothing archived".into(),
+        ));
+    }
+    archive
+        .apply_retention(&Retention::default(), (now * 1_000_000) as i64)
+        .map_err(store_err)?;
+    store.set_setting(SEEDED, &written.get().to_string())?;
+    Ok((written.get(), archived_only))
 }

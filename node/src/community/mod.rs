@@ -11,6 +11,7 @@
 pub mod control;
 pub mod demo;
 pub mod edit;
+pub mod history;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

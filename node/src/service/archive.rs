@@ -249,6 +249,55 @@ impl Archive {
         Ok(deleted)
     }
 
+    /// The stored messages on `content_topics` with `from_ns <= timestamp < to_ns`, oldest first,
+    /// with their hashes: what the history archives of a window are made from.
+    pub fn messages_between(
+        &self,
+        content_topics: &[String],
+        from_ns: i64,
+        to_ns: i64,
+    ) -> Result<Vec<(MessageHash, WakuMessage)>, ArchiveError> {
+        let mut out = Vec::new();
+        let mut stmt = self.db.prepare_cached(
+            "SELECT hash, bytes FROM message
+             WHERE content_topic = ?1 AND timestamp >= ?2 AND timestamp < ?3",
+        )?;
+        for topic in content_topics {
+            let rows = stmt.query_map(rusqlite::params![topic, from_ns, to_ns], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (hash, bytes) = row?;
+                let (Ok(hash), Ok(message)) = (
+                    <[u8; 32]>::try_from(hash.as_slice()),
+                    WakuMessage::decode(bytes.as_slice()),
+                ) else {
+                    continue;
+                };
+                out.push((MessageHash(hash), message));
+            }
+        }
+        out.sort_by_key(|(h, m)| (m.timestamp.unwrap_or(0), h.0));
+        Ok(out)
+    }
+
+    /// The oldest timestamp stored on any of `content_topics`.
+    pub fn oldest_timestamp(&self, content_topics: &[String]) -> Result<Option<i64>, ArchiveError> {
+        let mut oldest: Option<i64> = None;
+        for topic in content_topics {
+            let t: Option<i64> = self.db.query_row(
+                "SELECT min(timestamp) FROM message WHERE content_topic = ?1",
+                [topic],
+                |r| r.get(0),
+            )?;
+            oldest = match (oldest, t) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(oldest)
+    }
+
     /// Answers a store v3 query the way nwaku does, status codes included. `request_id` is echoed
     /// only on success, as nwaku does.
     pub fn query(&self, req: &StoreQueryRequest) -> StoreQueryResponse {

@@ -25,6 +25,8 @@ pub async fn spawn(hub: Arc<Hub>, addr: SocketAddr) -> std::io::Result<()> {
     let app = Router::new()
         .route("/health", get(health))
         .route("/hearth.json", get(site))
+        // Community history archives (issue #13): static files with Range, CORS and caching.
+        .merge(super::archive_files::routes())
         .fallback(get(static_file))
         .with_state(hub);
     tokio::spawn(async move {

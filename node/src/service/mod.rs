@@ -7,6 +7,7 @@
 //! [`Hub`] that archives, relays and pushes each new message exactly once.
 
 pub mod archive;
+pub mod archive_files;
 mod filter;
 mod http;
 mod lightpush;
@@ -365,7 +366,11 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
     filter::spawn_maintenance(hub.clone());
     peer_exchange::spawn_own_enr(hub.clone(), enr_key);
     store::spawn_retention(hub.clone());
-    crate::community::control::spawn(hub.clone(), hub.config.data_dir.clone(), hub.config.control);
+    crate::community::control::spawn(
+        hub.clone(),
+        hub.config.data_dir.clone(),
+        hub.config.control.clone(),
+    );
     if let Some(addr) = hub.config.http {
         http::spawn(hub.clone(), addr).await?;
     }
