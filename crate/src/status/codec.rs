@@ -315,11 +315,9 @@ pub fn decode_status_message_buffered(
     }
 }
 
-/// Decodes a message of a history archive (status-wire.md §7): `data` is the RFC-26 data with the
-/// payload v1 layer already removed by the archiver, `frame_signer` the public key the archive
-/// names as its signer, `timestamp_ns` the archived time. From here on it is the same road as a
-/// message from the network: segments into `buffer`, then the envelope and the typed message,
-/// whose author is recovered from its own signature (the archive's claim is not trusted for that).
+/// [`decode_opened_data`] with reassembly, for a history archive's messages in a row: a segment
+/// goes into `buffer`, and the message it completes is decoded at once. The author is recovered
+/// from the message's own signature; the archive's `sig` is only the frame signer.
 pub fn decode_archived_data(
     data: &[u8],
     frame_signer: PublicKey,
@@ -329,9 +327,14 @@ pub fn decode_archived_data(
     buffer: &mut SegmentBuffer,
     now_ms: u64,
 ) -> Result<StatusEvent, StatusError> {
-    let Ok(segment) = segment::decode_segment(data) else {
-        return decode_data(data, frame_signer, timestamp_ns, content_topic, keys);
-    };
+    let (frame_signer, segment) =
+        match decode_opened_data(data, frame_signer, timestamp_ns, content_topic, keys)? {
+            StatusEvent::Segment {
+                frame_signer,
+                segment,
+            } => (frame_signer, segment),
+            event => return Ok(event),
+        };
     match buffer.push(segment, &frame_signer, now_ms)? {
         Reassembly::Complete(whole) => {
             decode_data(&whole, frame_signer, timestamp_ns, content_topic, keys)
@@ -359,13 +362,7 @@ pub fn decode_opened_data(
             segment,
         });
     }
-    let msg = WakuMessage {
-        content_topic: content_topic.to_owned(),
-        timestamp: Some(timestamp_ns),
-        version: Some(PAYLOAD_VERSION),
-        ..WakuMessage::default()
-    };
-    decode_data(data, frame_signer, timestamp_ns, &msg, keys)
+    decode_data(data, frame_signer, timestamp_ns, content_topic, keys)
 }
 
 /// Checks the Waku fields and opens payload v1: each symmetric key of the topic, then our private
