@@ -6,7 +6,22 @@
 mod common;
 
 use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use hearth::client::{
+    Client, CommunityEvent, DescriptionState, SyncProgress, Timeline, TimelineEvent, TimelineItem,
+};
+use hearth::net::ClientConfig;
+use hearth::net::runtime::timeout;
+use hearth::protocols::store;
+use hearth::status::codec::{ChatKey, Keys, StatusEvent};
+use hearth::storage::memory::MemoryStorage;
+use hearth::storage::{Storage, StorageConfig};
 
 use hearth::history::fetch::FetchError;
 use hearth::history::reader::{ArchiveReader, ReaderError, SourceError};
@@ -399,4 +414,318 @@ async fn an_archive_that_does_not_decode_is_a_typed_error() {
     );
     // The others still read.
     assert!(reader.read(&mut opened, &plan[0]).await.is_ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against a real node: `hearth serve --demo` keeps 25 days in its store and days 31–60 only in
+// archives.
+
+const DAY_MS: u64 = 24 * 3600 * 1000;
+
+/// `hearth serve --demo` in a fresh data dir; killed (and the dir removed) on drop.
+struct Demo {
+    child: std::process::Child,
+    dir: PathBuf,
+    line: serde_json::Value,
+}
+
+impl Demo {
+    fn start(name: &str) -> Demo {
+        let dir =
+            std::env::temp_dir().join(format!("hearth-history-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let free = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .unwrap()
+                .port()
+                .to_string()
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["serve", "--demo", "--data-dir", dir.to_str().unwrap()])
+            .args(["--port", &free(), "--ws-port", &free()])
+            .args(["--web", "/nonexistent"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run hearth serve");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .expect("a line");
+        let line = serde_json::from_str(first.trim()).unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("no JSON line from hearth serve: {first:?}")
+        });
+        Demo { child, dir, line }
+    }
+
+    fn field(&self, k: &str) -> String {
+        self.line[k].as_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+async fn demo_client(demo: &Demo, storage: Arc<dyn Storage>) -> Client {
+    let ws: libp2p::Multiaddr = demo.field("ws").parse().unwrap();
+    let c = Client::start(ClientConfig::local(vec![ws]), storage)
+        .await
+        .expect("client starts");
+    c.net()
+        .wait_for_peers(store::PROTOCOL, 1, Duration::from_secs(15))
+        .await
+        .expect("a store peer");
+    c
+}
+
+/// Everything a timeline shows once scrolled back as far as it goes: its items by id, the
+/// archive windows it said it read, and the failures it reported.
+struct Scrolled {
+    items: HashMap<String, TimelineItem>,
+    archive_steps: Vec<(u64, u64)>,
+    failures: Vec<String>,
+    throttled: usize,
+    complete: bool,
+}
+
+async fn scroll_back(tl: &mut Timeline, rounds: usize) -> Scrolled {
+    let mut out = Scrolled {
+        items: HashMap::new(),
+        archive_steps: Vec::new(),
+        failures: Vec::new(),
+        throttled: 0,
+        complete: false,
+    };
+    let take = |ev: TimelineEvent, out: &mut Scrolled| -> bool {
+        match ev {
+            TimelineEvent::Stored { items } | TimelineEvent::Older { items, .. } => {
+                for i in items {
+                    out.items.insert(i.id.clone(), i);
+                }
+            }
+            TimelineEvent::Upsert { item } => {
+                out.items.insert(item.id.clone(), item);
+            }
+            TimelineEvent::Progress {
+                progress: SyncProgress::Archive { from_s, to_s, .. },
+            } => out.archive_steps.push((from_s, to_s)),
+            // The node's store allows 20 queries a second per peer: a test scrolls faster than
+            // anyone would, and waits when told so.
+            TimelineEvent::Progress {
+                progress: SyncProgress::Failed { reason, .. },
+            } if reason.contains("TooManyRequests") => out.throttled += 1,
+            TimelineEvent::Progress {
+                progress: SyncProgress::Failed { step, reason, .. },
+            } => out.failures.push(format!("{step}: {reason}")),
+            TimelineEvent::Progress {
+                progress: SyncProgress::Live,
+            } => return true,
+            TimelineEvent::Progress { .. } => {}
+        }
+        false
+    };
+    // Up to "live" first.
+    loop {
+        let ev = timeout(Duration::from_secs(60), tl.next())
+            .await
+            .flatten()
+            .expect("the timeline goes live");
+        if take(ev, &mut out) {
+            break;
+        }
+    }
+    for _ in 0..rounds {
+        let throttled = out.throttled;
+        assert!(tl.load_older(50));
+        let complete = loop {
+            let ev = timeout(Duration::from_secs(60), tl.next())
+                .await
+                .flatten()
+                .expect("an answer to load_older");
+            if let TimelineEvent::Older { complete, .. } = &ev {
+                let c = *complete;
+                take(ev, &mut out);
+                break c;
+            }
+            take(ev, &mut out);
+        };
+        if complete {
+            out.complete = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(if out.throttled > throttled {
+            1100
+        } else {
+            100
+        }))
+        .await;
+    }
+    out
+}
+
+/// The demo's first channel, once the community's signed description is in.
+async fn first_channel(client: &Client, demo: &Demo) -> hearth::client::Channel {
+    let community = client.community(&demo.field("community")).unwrap();
+    let mut events = Box::pin(community.events());
+    loop {
+        match timeout(Duration::from_secs(30), events.next())
+            .await
+            .flatten()
+        {
+            Some(CommunityEvent::Description { info })
+                if matches!(info.state, DescriptionState::Verified { .. }) =>
+            {
+                break;
+            }
+            Some(_) => {}
+            None => panic!("no verified description"),
+        }
+    }
+    let uuid = demo.line["channels"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    community.channel(&uuid)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeline_scrolls_from_the_store_into_the_archives() {
+    let demo = Demo::start("timeline");
+    let storage: Arc<dyn Storage> = Arc::new(MemoryStorage::new(StorageConfig::default()));
+    let client = demo_client(&demo, storage.clone()).await;
+    let channel = first_channel(&client, &demo).await;
+    let mut tl = channel.timeline();
+    let got = scroll_back(&mut tl, 40).await;
+    assert!(got.failures.is_empty(), "{:?}", got.failures);
+    assert!(
+        got.complete,
+        "the timeline reached the beginning: {} items, oldest {:?} days ago, archives {:?}, throttled {}",
+        got.items.len(),
+        got.items
+            .values()
+            .map(|i| i.timestamp_ms)
+            .min()
+            .map(|t| (now_ms() - t) / DAY_MS),
+        got.archive_steps,
+        got.throttled
+    );
+    assert!(
+        !got.archive_steps.is_empty(),
+        "it said which archives it read"
+    );
+    let now = now_ms();
+    let oldest = got.items.values().map(|i| i.timestamp_ms).min().unwrap();
+    assert!(
+        oldest < now - 50 * DAY_MS,
+        "history reaches back past the store: {oldest}"
+    );
+    let from_archives = got
+        .items
+        .values()
+        .filter(|i| i.timestamp_ms < now - 30 * DAY_MS)
+        .count();
+    assert!(
+        from_archives >= 20,
+        "{from_archives} items older than 30 days"
+    );
+
+    // The same ids, authors and texts as the archives hold, read and decoded independently.
+    let community = client.community(&demo.field("community")).unwrap();
+    let link = community.archive_link().await.expect("the signed link");
+    let reader = ArchiveReader::default();
+    let mut opened = reader.open(&link.magnet, None).await.unwrap();
+    let universal = ChatKey::derive(&hearth::client::universal_chat_id(community.id()));
+    let mut keys = Keys::new();
+    keys.add_chat(universal);
+    let mut checked = 0;
+    for planned in opened.plan(0, u64::MAX).unwrap() {
+        let archive = reader.read(&mut opened, &planned).await.unwrap();
+        for m in &archive.messages {
+            let Ok(StatusEvent::Chat(r)) = m.decode_status(&keys) else {
+                continue;
+            };
+            if r.message.chat_id != channel.chat_id() {
+                continue;
+            }
+            let id = r.meta.id_hex();
+            let item = got
+                .items
+                .get(&id)
+                .unwrap_or_else(|| panic!("{id} not shown"));
+            assert_eq!(item.author, r.meta.signer.to_uncompressed_hex());
+            if !item.edited && !item.deleted {
+                assert_eq!(item.text, r.message.text);
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= from_archives,
+        "{checked} archived messages checked"
+    );
+    // Nothing twice: store and archives overlap in time, storage keeps one record per id.
+    let stored = storage
+        .messages(channel.chat_id(), None, 100_000)
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = stored.iter().map(|r| r.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), stored.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_archive_on_the_only_seed_stores_nothing() {
+    let demo = Demo::start("corrupt");
+    // Flip one byte in every piece of the node's data file: every archive fails its check.
+    let id = {
+        let key = hearth::status::keys::PublicKey::from_hex(&demo.field("community")).unwrap();
+        hearth::status::keys::community_id(&key)
+    };
+    let data = demo.dir.join("archives").join(&id).join("data");
+    let mut bytes = std::fs::read(&data).expect("the demo archived");
+    for at in (0..bytes.len()).step_by(PIECE_LENGTH as usize) {
+        bytes[at] ^= 0xff;
+    }
+    std::fs::write(&data, &bytes).unwrap();
+
+    let storage: Arc<dyn Storage> = Arc::new(MemoryStorage::new(StorageConfig::default()));
+    let client = demo_client(&demo, storage.clone()).await;
+    let channel = first_channel(&client, &demo).await;
+    let mut tl = channel.timeline();
+    let got = scroll_back(&mut tl, 40).await;
+    assert!(
+        !got.complete,
+        "a failed archive is not the beginning of history"
+    );
+    assert!(
+        got.failures.iter().any(|f| f.contains("SHA-1")),
+        "{:?}",
+        got.failures
+    );
+    let now = now_ms();
+    let stored = storage
+        .messages(channel.chat_id(), None, 100_000)
+        .await
+        .unwrap();
+    assert!(!stored.is_empty());
+    assert!(
+        stored.iter().all(|r| r.timestamp_ms > now - 30 * DAY_MS),
+        "nothing older than the store window was kept"
+    );
 }

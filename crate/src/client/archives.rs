@@ -197,6 +197,9 @@ async fn import(client: &Client, records: Vec<MessageRecord>) -> usize {
 /// archives it has read.
 #[derive(Default)]
 pub(crate) struct ArchiveCursor {
+    /// The oldest message time (ns) store gave this timeline's older-history walks: where the
+    /// next walk ends, and where the archives take over when store has nothing older.
+    pub store_oldest_ns: Option<i64>,
     opened: Option<OpenedArchives>,
     /// Why archives are unavailable (no link, a forged one, no seed answered), once known: not
     /// asked again for this timeline.
@@ -274,13 +277,19 @@ impl ArchiveCursor {
         let Some(opened) = self.opened.as_mut() else {
             return Ok(0);
         };
-        let archive = ArchiveReader::default().read(opened, planned).await;
-        // Read or unreadable, it is not asked again: verified bytes do not change.
+        let archive = match ArchiveReader::default().read(opened, planned).await {
+            Ok(a) => a,
+            // Verified bytes that do not decode will not change: not asked again (the archives
+            // before it still can be read).
+            Err(ReaderError::Format(f)) => {
+                self.read.insert(planned.entry.id.clone());
+                return Err(format!("the archive of {}: {f}", planned.entry.id));
+            }
+            // No seed gave good bytes: asked again next time (a seed may come back), and the
+            // archives before it wait, so that history has no silent gap.
+            Err(e) => return Err(e.to_string()),
+        };
         self.read.insert(planned.entry.id.clone());
-        let archive = archive.map_err(|e| match e {
-            ReaderError::Format(f) => format!("the archive of {}: {f}", planned.entry.id),
-            other => other.to_string(),
-        })?;
         Ok(community.import_archive(&archive).await)
     }
 }

@@ -297,9 +297,14 @@ impl Channel {
             FIRST_VISIT_PAGES
         };
         let (pages, messages) = self
-            .walk(query, max_pages, |pages, messages| {
-                let _ = progress.unbounded_send(SyncProgress::Inbox { pages, messages });
-            })
+            .walk(
+                query,
+                max_pages,
+                |pages, messages| {
+                    let _ = progress.unbounded_send(SyncProgress::Inbox { pages, messages });
+                },
+                &mut None,
+            )
             .await?;
         let _ = (pages, messages);
         for t in topics {
@@ -315,12 +320,14 @@ impl Channel {
     }
 
     /// Follows a query's pages (each with a deadline, at most `max_pages`, a repeated cursor
-    /// ends it), keeping what they hold. Returns (pages, messages) read, or why it stopped.
+    /// ends it), keeping what they hold and lowering `oldest_ns` to the oldest message seen.
+    /// Returns (pages, messages) read, or why it stopped.
     async fn walk(
         &self,
         query: StoreQuery,
         max_pages: usize,
         mut on_page: impl FnMut(u32, u32),
+        oldest_ns: &mut Option<i64>,
     ) -> Result<(u32, u32), String> {
         let mut stream = std::pin::pin!(self.client().inner.net.query(query));
         let mut seen_cursors = HashSet::new();
@@ -347,6 +354,9 @@ impl Channel {
                     continue;
                 };
                 messages += 1;
+                if let Some(t) = msg.timestamp {
+                    *oldest_ns = Some(oldest_ns.map_or(t, |o| o.min(t)));
+                }
                 let mut segments = lock(&self.client().inner.segments);
                 if let Ingested::Message(r) = ingest(
                     &msg,
@@ -394,6 +404,12 @@ impl Channel {
                 .map_or(runtime::now_ns(), |ms| {
                     i64::try_from(ms).unwrap_or(0) * 1_000_000
                 });
+            // Pages of other channels' messages (the universal topic carries them all) move the
+            // end back too, so that the next walk does not read the same pages again.
+            // Store's end time is inclusive (nwaku): one nanosecond before the oldest seen.
+            let end_ns = archives
+                .store_oldest_ns
+                .map_or(end_ns, |o| (o - 1).min(end_ns));
             let query = StoreQuery::topics(shard_topic(32), self.content_topics())
                 .time_range(None, Some(end_ns))
                 .page_size(STORE_PAGE_SIZE);
@@ -405,6 +421,7 @@ impl Channel {
                     |pages, messages| {
                         updates.push(SyncProgress::Older { pages, messages });
                     },
+                    &mut archives.store_oldest_ns,
                 )
                 .await;
             for p in updates {
