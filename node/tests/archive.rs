@@ -25,6 +25,8 @@ use hearth::status::outgoing::{Destination, Layer, encode_application};
 use libp2p::Multiaddr;
 use prost::Message as _;
 
+mod common;
+
 const TOPIC: &str = "/waku/2/rs/16/32";
 const DAY_S: u64 = 24 * 3600;
 
@@ -465,6 +467,136 @@ async fn demo_archives_download_with_aria2_and_round_trip_through_hearth_history
         check_link_signer(&o.meta.signer, &community),
         Err(ArchiveError::WrongSigner { .. })
     ));
+
+    // 6. `hearth archive create` while the node runs: what arrived since (the link message itself,
+    //    on the universal chat) becomes a new archive appended to `data`; the running control node
+    //    publishes the new link with a higher clock.
+    let data_before = std::fs::read(node_files.join("data")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["archive", "create", "--data-dir", dir.0.to_str().unwrap()])
+        .args(["--archive-url", &seed])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("a JSON line");
+    assert_eq!(line["archives"].as_array().unwrap().len(), 1, "{line}");
+    let data_after = std::fs::read(node_files.join("data")).unwrap();
+    assert!(data_after.len() > data_before.len());
+    assert_eq!(
+        &data_after[..data_before.len()],
+        &data_before[..],
+        "data only grows"
+    );
+    let newer = MagnetLink::parse(line["magnet"].as_str().unwrap()).unwrap();
+    assert_ne!(newer.info_hash, magnet.info_hash);
+    let mut republished = None;
+    for _ in 0..50 {
+        for m in stored(
+            &c,
+            &content_topic(&member_update_chat_id(&community)).to_string(),
+        )
+        .await
+        {
+            if let Ok(StatusEvent::Other(o)) = decode_status_message(&m, &keys)
+                && let Ok(l) = ArchiveLinkMessage::decode(&o.message.payload)
+                && l.clock > link.clock
+            {
+                republished = Some(l);
+            }
+        }
+        if republished.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let republished = republished.expect("the control node published the new link");
+    assert_eq!(MagnetLink::parse(&republished.link).unwrap(), newer);
     drop(c);
     drop(serve);
+}
+
+/// A community created with `hearth community create`, its node started with a 3-second
+/// `--archive-interval`: a message lightpushed to the universal chat is archived once a whole
+/// window has passed, and the link published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_control_node_archives_on_its_interval() {
+    let dir = temp_dir("interval");
+    let d = dir.0.to_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["community", "create", "--data-dir", d, "--name", "Interval"])
+        .args(["--description", "archives", "--color", "#112233"])
+        .args(["--channel", "general"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    let community = PublicKey::from_hex(line["community"].as_str().unwrap()).unwrap();
+    let id = hearth::status::keys::community_id(&community);
+    let node = common::Node::start_in(dir.0.clone(), &["--archive-interval", "3"]);
+    let c = client(node.ws()).await;
+    let universal = ChatKey::derive(&member_update_chat_id(&community));
+    let author = PrivateKey::from_bytes(&[7; 32]).unwrap();
+    let now = hearth::net::runtime::now_ns();
+    let msg = hearth::status::chat::ChatMessage::text(
+        hearth::status::keys::channel_chat_id(&community, "x"),
+        "kept beyond the store",
+        (now / 1_000_000) as u64,
+        (now / 1_000_000) as u64,
+    );
+    let sent = hearth::status::codec::encode_chat_message(&msg, &author, &universal, now).unwrap();
+    for m in &sent.messages {
+        c.push(TOPIC, m).await.expect("lightpush");
+    }
+    let index_path = dir.0.join("archives").join(&id).join("index");
+    let mut index = None;
+    for _ in 0..100 {
+        if let Ok(bytes) = std::fs::read(&index_path) {
+            index = Some(ArchiveIndex::decode(&bytes, None).expect("index"));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let index = index.expect("an archive within 20 s");
+    let data = std::fs::read(dir.0.join("archives").join(&id).join("data")).unwrap();
+    let archive = Archive::decode(index.entries[0].extract(&data, 0).unwrap()).unwrap();
+    let mut keys = Keys::new();
+    keys.add_chat(universal.clone());
+    let texts: Vec<_> = archive
+        .messages
+        .iter()
+        .filter_map(|m| text_of(&m.decode_status(&keys).ok()?))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![(
+            hex::encode(sent.id),
+            author.public_key().to_uncompressed_hex(),
+            "kept beyond the store".to_string()
+        )]
+    );
+    let mut published = false;
+    for _ in 0..50 {
+        published = stored(&c, universal.content_topic()).await.iter().any(|m| {
+            matches!(decode_status_message(m, &keys), Ok(StatusEvent::Other(o))
+                if o.message.kind() == Some(MessageType::CommunityMessageArchiveLink)
+                    && o.meta.signer == community)
+        });
+        if published {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(published, "the link is published on the universal chat");
+    drop(c);
+    drop(node);
 }

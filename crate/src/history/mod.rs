@@ -31,7 +31,9 @@ pub use plan::{
     DATA_FILE, FileSlice, INDEX_FILE, PlanError, PlannedArchive, file_slices, index_pieces,
     piece_range, pieces_for, plan, verify_piece, web_seed_url,
 };
-pub use torrent::{InfoHash, Torrent, TorrentError, TorrentFile, TorrentInfo, piece_hash};
+pub use torrent::{
+    InfoHash, PieceHasher, Torrent, TorrentError, TorrentFile, TorrentInfo, piece_hash,
+};
 
 /// status-go `pieceLength`: 100 KiB pieces, and the unit archives are padded to.
 pub const PIECE_LENGTH: u64 = 102_400;

@@ -90,6 +90,48 @@ pub struct FileSpan {
     pub length: u64,
 }
 
+/// Piece hashes over a byte stream fed in any chunks: the files of a torrent, one after the
+/// other, without holding them in memory.
+#[derive(Clone)]
+pub struct PieceHasher {
+    piece_length: usize,
+    filled: usize,
+    hasher: Sha1,
+    pieces: Vec<[u8; 20]>,
+}
+
+impl PieceHasher {
+    pub fn new(piece_length: u64) -> Self {
+        Self {
+            piece_length: usize::try_from(piece_length.max(1)).unwrap_or(usize::MAX),
+            filled: 0,
+            hasher: Sha1::new(),
+            pieces: Vec::new(),
+        }
+    }
+
+    pub fn update(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let take = (self.piece_length - self.filled).min(bytes.len());
+            self.hasher.update(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled == self.piece_length {
+                self.pieces.push(self.hasher.finalize_reset().into());
+                self.filled = 0;
+            }
+        }
+    }
+
+    /// The hashes, the last (short) piece included.
+    pub fn finish(mut self) -> Vec<[u8; 20]> {
+        if self.filled > 0 {
+            self.pieces.push(self.hasher.finalize().into());
+        }
+        self.pieces
+    }
+}
+
 /// SHA-1 of one piece.
 pub fn piece_hash(bytes: &[u8]) -> [u8; 20] {
     Sha1::digest(bytes).into()
@@ -99,36 +141,35 @@ impl TorrentInfo {
     /// Hashes `files` (name, contents) in the order given into a multi-file info dict.
     /// status-go sorts by path, so callers pass `data` before `index`.
     pub fn build(name: &str, piece_length: u64, files: &[(&str, &[u8])]) -> TorrentInfo {
-        let piece_length = piece_length.max(1);
-        let pl = usize::try_from(piece_length).unwrap_or(usize::MAX);
-        let mut pieces = Vec::new();
-        let mut hasher = Sha1::new();
-        let mut filled = 0usize;
+        let mut hasher = PieceHasher::new(piece_length);
         for (_, bytes) in files {
-            let mut rest: &[u8] = bytes;
-            while !rest.is_empty() {
-                let take = (pl - filled).min(rest.len());
-                hasher.update(&rest[..take]);
-                filled += take;
-                rest = &rest[take..];
-                if filled == pl {
-                    pieces.push(hasher.finalize_reset().into());
-                    filled = 0;
-                }
-            }
+            hasher.update(bytes);
         }
-        if filled > 0 {
-            pieces.push(hasher.finalize().into());
-        }
+        TorrentInfo::from_pieces(
+            name,
+            piece_length,
+            hasher.finish(),
+            files.iter().map(|(p, b)| (*p, b.len() as u64)),
+        )
+    }
+
+    /// An info dict from pieces hashed elsewhere ([`PieceHasher`], e.g. over files read in
+    /// chunks) and the files' (path, length) in order.
+    pub fn from_pieces<'a>(
+        name: &str,
+        piece_length: u64,
+        pieces: Vec<[u8; 20]>,
+        files: impl IntoIterator<Item = (&'a str, u64)>,
+    ) -> TorrentInfo {
         TorrentInfo {
             name: name.to_string(),
-            piece_length,
+            piece_length: piece_length.max(1),
             pieces,
             files: files
-                .iter()
-                .map(|(path, bytes)| TorrentFile {
+                .into_iter()
+                .map(|(path, length)| TorrentFile {
                     path: path.split('/').map(str::to_string).collect(),
-                    length: bytes.len() as u64,
+                    length,
                 })
                 .collect(),
         }
@@ -413,6 +454,18 @@ mod tests {
         );
         assert_eq!(info.piece_len(1), Some(4));
         assert_eq!(info.piece_len(2), None);
+    }
+
+    #[test]
+    fn piece_hasher_ignores_chunking() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let whole = TorrentInfo::build("n", 64, &[("data", &bytes)]).pieces;
+        let mut h = PieceHasher::new(64);
+        for chunk in bytes.chunks(13) {
+            h.update(chunk);
+        }
+        assert_eq!(h.finish(), whole);
+        assert_eq!(whole.len(), 16);
     }
 
     #[test]

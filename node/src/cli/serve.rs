@@ -119,6 +119,17 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         line["link"] = links["link"].clone();
         line["hearth_link"] = links["hearth_link"].clone();
         line["channels"] = ordered_channels(&d).into();
+        // The link to the history archives, re-issued first if the HTTP port moved.
+        let mut store = store;
+        let history = config.control.history.clone();
+        if let Err(e) =
+            crate::community::history::refresh_link(&args.data_dir, &mut store, &history)
+        {
+            eprintln!("hearth: archive link not re-issued: {e}");
+        }
+        if let Some(link) = store.setting(crate::community::history::LINK_SETTING)? {
+            line["archive_link"] = link.into();
+        }
     }
     config.site = Some(line.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()

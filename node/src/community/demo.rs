@@ -412,7 +412,6 @@ fn write_history(
         ((later + 2) * 1_000_000) as i64,
     )
     .map_err(encode_err)?)?;
-    drop(put);
     // Archive all of it in 7-day windows as the control node would, then prune what the store's
     // 30-day retention would drop: days 31–60 now live only in the archives.
     let created = super::history::create(dir, store, &archive, now / 1000, history)

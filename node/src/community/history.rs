@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use hearth::history::{
     ArchiveIndex, ArchivedMessage, IndexError, MagnetLink, PARTITION_SECS, PIECE_LENGTH,
-    STATUS_TRACKERS, Torrent, TorrentInfo,
+    PieceHasher, STATUS_TRACKERS, Torrent, TorrentInfo,
 };
 use hearth::status::codec::ChatKey;
 use hearth::status::keys::{channel_chat_id, member_update_chat_id, to_topic};
@@ -306,10 +306,30 @@ pub fn write_torrent(
     let dir = root.join(&id);
     let data_path = dir.join("data");
     let index_path = dir.join("index");
-    let data = std::fs::read(&data_path).map_err(io(&data_path))?;
-    let index = std::fs::read(&index_path).map_err(io(&index_path))?;
-    // anacrolix sorts the files by path: `data` before `index`.
-    let info = TorrentInfo::build(&id, PIECE_LENGTH, &[("data", &data), ("index", &index)]);
+    // anacrolix sorts the files by path: `data` before `index`. Read in chunks: `data` grows
+    // every week and is never held in memory whole.
+    let mut hasher = PieceHasher::new(PIECE_LENGTH);
+    let mut lengths = Vec::new();
+    for path in [&data_path, &index_path] {
+        let mut f = std::fs::File::open(path).map_err(io(path))?;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut len = 0u64;
+        loop {
+            let n = std::io::Read::read(&mut f, &mut buf).map_err(io(path))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            len += n as u64;
+        }
+        lengths.push(len);
+    }
+    let info = TorrentInfo::from_pieces(
+        &id,
+        PIECE_LENGTH,
+        hasher.finish(),
+        [("data", lengths[0]), ("index", lengths[1])],
+    );
     let seeds = options.web_seeds();
     let mut torrent = Torrent::new(
         info,
