@@ -64,7 +64,11 @@ pub struct IndexEntry {
 impl IndexEntry {
     /// The archive's own bytes within the `data` file (padding excluded).
     pub fn data_range(&self) -> Range<u64> {
-        self.offset..self.offset + self.size - self.padding
+        // Saturating: a decoded entry is checked, but the fields are public.
+        self.offset
+            ..self
+                .offset
+                .saturating_add(self.size.saturating_sub(self.padding))
     }
 
     fn to_proto(&self) -> WakuMessageArchiveIndexMetadata {
@@ -218,7 +222,7 @@ impl ArchiveIndex {
     pub fn data_len(&self) -> u64 {
         self.entries
             .iter()
-            .map(|e| e.offset + e.size)
+            .map(|e| e.offset.saturating_add(e.size))
             .max()
             .unwrap_or(0)
     }

@@ -410,6 +410,26 @@ pub fn encode_request_to_join_response(
     requester: &PublicKey,
     timestamp_ns: i64,
 ) -> Result<Outgoing, StatusError> {
+    encode_request_to_join_response_with_link(
+        description,
+        accepted,
+        community_key,
+        requester,
+        timestamp_ns,
+        "",
+    )
+}
+
+/// [`encode_request_to_join_response`] carrying the community's newest history-archive link
+/// (field 6), as status-go does so a new member can fetch older history at once.
+pub fn encode_request_to_join_response_with_link(
+    description: &wire::CommunityDescription,
+    accepted: bool,
+    community_key: &PrivateKey,
+    requester: &PublicKey,
+    timestamp_ns: i64,
+    archive_link: &str,
+) -> Result<Outgoing, StatusError> {
     let timestamp_ms = u64::try_from(timestamp_ns / 1_000_000).unwrap_or(0);
     let sealed = outgoing::seal_community_description(description, community_key, timestamp_ms)?;
     let mut plain = description.clone();
@@ -422,7 +442,7 @@ pub fn encode_request_to_join_response(
         accepted,
         grant: Vec::new(),
         community_id: community_key.public_key().to_compressed().to_vec(),
-        archive_link: String::new(),
+        archive_link: archive_link.to_owned(),
         community_description_protocol_message: sealed.bytes,
     }
     .encode_to_vec();
@@ -781,6 +801,18 @@ mod tests {
         assert!(!got.lists_member(&wallet().public_key()));
         // Only the requester opens it.
         assert!(open_request_to_join_response(&out.messages[0], &wallet()).is_err());
+        assert_eq!(got.archive_link, "");
+        let with_link = encode_request_to_join_response_with_link(
+            &description_with(&r.public_key()),
+            true,
+            &community_key(),
+            &r.public_key(),
+            T_NS,
+            "magnet:?xt=urn:btih:0000000000000000000000000000000000000000",
+        )
+        .unwrap();
+        let got = open_request_to_join_response(&with_link.messages[0], &r).unwrap();
+        assert!(got.archive_link.starts_with("magnet:?xt=urn:btih:"));
     }
 
     #[test]

@@ -57,12 +57,13 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         if report.created {
             eprintln!(
                 "hearth: created the demo community in {} ({} messages of history, {} of them \
-                 older than the store keeps, in archives at {}; {} ms)",
+                 older than the store keeps, in archives at {}; {} ms, {} ms of it archiving)",
                 args.data_dir.display(),
                 report.messages,
                 report.archived_only,
                 history.base_url,
-                started.elapsed().as_millis()
+                started.elapsed().as_millis(),
+                report.archive_ms
             );
         }
     }

@@ -221,17 +221,25 @@ impl Control {
         }
         self.publish_archive_link().await?;
         let unanswered = self.db().unanswered()?;
+        let archive_link = if unanswered.is_empty() {
+            String::new()
+        } else {
+            self.db()
+                .setting(history::LINK_SETTING)?
+                .unwrap_or_default()
+        };
         for requester in unanswered {
             let Ok(key) = PublicKey::from_hex(&requester) else {
                 self.db().mark_answered(&requester)?;
                 continue;
             };
-            match hearth::status::join::encode_request_to_join_response(
+            match hearth::status::join::encode_request_to_join_response_with_link(
                 &description,
                 true,
                 &self.key,
                 &key,
                 now_ns(),
+                &archive_link,
             ) {
                 Ok(out) => {
                     self.publish(out).await;

@@ -44,6 +44,8 @@ pub struct DemoReport {
     pub messages: usize,
     /// Of those, the ones only in the archives (days 31–60).
     pub archived_only: usize,
+    /// Time spent archiving and pruning.
+    pub archive_ms: u128,
 }
 
 struct Person {
@@ -123,6 +125,7 @@ pub fn seed(dir: &Path, history: &HistoryOptions) -> Result<DemoReport, Communit
             created: false,
             messages: 0,
             archived_only: 0,
+            archive_ms: 0,
         });
     }
     let spec = CommunitySpec {
@@ -185,10 +188,11 @@ pub fn seed(dir: &Path, history: &HistoryOptions) -> Result<DemoReport, Communit
     }
     let mut store = CommunityStore::create(dir, d)?;
     match write_history(&mut store, dir, &people, history) {
-        Ok((messages, archived_only)) => Ok(DemoReport {
+        Ok((messages, archived_only, archive_ms)) => Ok(DemoReport {
             created: true,
             messages,
             archived_only,
+            archive_ms,
         }),
         Err(e) => {
             // Half a demo is worse than none: the next start tries again from scratch.
@@ -306,7 +310,7 @@ fn write_history(
     dir: &Path,
     people: &[Person],
     history: &HistoryOptions,
-) -> Result<(usize, usize), CommunityStoreError> {
+) -> Result<(usize, usize, u128), CommunityStoreError> {
     let d = store.description()?;
     let community = store.public_key();
     let channels: Vec<String> = ["general", "announcements", "rust", "design"]
@@ -412,6 +416,7 @@ fn write_history(
         ((later + 2) * 1_000_000) as i64,
     )
     .map_err(encode_err)?)?;
+    let started = std::time::Instant::now();
     // Archive all of it in 7-day windows as the control node would, then prune what the store's
     // 30-day retention would drop: days 31–60 now live only in the archives.
     let created = super::history::create(dir, store, &archive, now / 1000, history)
@@ -425,5 +430,5 @@ fn write_history(
         .apply_retention(&Retention::default(), (now * 1_000_000) as i64)
         .map_err(store_err)?;
     store.set_setting(SEEDED, &written.get().to_string())?;
-    Ok((written.get(), archived_only))
+    Ok((written.get(), archived_only, started.elapsed().as_millis()))
 }
