@@ -431,6 +431,10 @@ struct Demo {
 
 impl Demo {
     fn start(name: &str) -> Demo {
+        Demo::start_attempt(name, 1)
+    }
+
+    fn start_attempt(name: &str, attempt: u32) -> Demo {
         let dir =
             std::env::temp_dir().join(format!("hearth-history-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -454,11 +458,19 @@ impl Demo {
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)
             .expect("a line");
-        let line = serde_json::from_str(first.trim()).unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("no JSON line from hearth serve: {first:?}")
-        });
-        Demo { child, dir, line }
+        match serde_json::from_str(first.trim()) {
+            Ok(line) => Demo { child, dir, line },
+            // Two tests may pick the same free port between its release and the node's bind.
+            Err(_) if attempt < 3 => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Demo::start_attempt(name, attempt + 1)
+            }
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no JSON line from hearth serve: {first:?}")
+            }
+        }
     }
 
     fn field(&self, k: &str) -> String {

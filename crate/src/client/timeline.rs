@@ -499,14 +499,16 @@ impl Channel {
                     let _ = tx.send(failed(reason)).await;
                     break;
                 }
+                let had = records.len();
                 records = storage
                     .messages(&self.chat_id, before, n)
                     .await
                     .unwrap_or_default();
-                if records.len() >= n {
+                // A week that brought something of this channel is shown at once (the next
+                // `load_older` reads the week before); one that brought nothing is passed over.
+                if records.len() > had {
                     break;
                 }
-                // The archive may have held little of this channel: go on with the next one.
             }
         }
         // Nothing older exists only when store and the archives had nothing more and storage
