@@ -92,6 +92,8 @@ test("scrolling past the store's oldest message shows older ones from the archiv
   });
   await page.goto(`${demo.app}community/${demo.community}/${demo.channels[0].uuid}`);
   await page.waitForSelector(".message", { timeout: 30_000 });
+  // Caught up (the status line clears when the timeline is live) before scrolling back.
+  await page.waitForFunction(() => !document.querySelector(".sync-status")?.textContent, null, { timeout: 60_000 });
   const times = () => page.$$eval("time.message-time[datetime]", (e) => e.map((t) => Date.parse(t.getAttribute("datetime"))));
   const storeOldest = Math.min(...(await times()));
   let oldest = storeOldest;
@@ -151,6 +153,7 @@ test("a web seed that corrupts a piece is detected: nothing from it is shown", {
   });
   await page.goto(`${demo.app}community/${demo.community}/${demo.channels[0].uuid}`);
   await page.waitForSelector(".message", { timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector(".sync-status")?.textContent, null, { timeout: 60_000 });
   const times = () => page.$$eval("time.message-time[datetime]", (e) => e.map((t) => Date.parse(t.getAttribute("datetime"))));
   let lines = [];
   for (let i = 0; i < 60; i++) {
