@@ -45,6 +45,9 @@ export type SyncProgress =
   | { phase: "stored" }
   | { phase: "inbox"; pages: number; messages: number }
   | { phase: "older"; pages: number; messages: number }
+  /** Reading the community's archive of [from_s, to_s) (Unix seconds), past the store window:
+   * bytes_fetched so far of data_len, the size of all the community's archives. */
+  | { phase: "archive"; from_s: number; to_s: number; bytes_fetched: number; data_len: number }
   | { phase: "live" }
   | { phase: "failed"; step: string; reason: string; retry_in_ms: number | null };
 

@@ -14,6 +14,7 @@
 pub mod discovery;
 pub mod enr;
 pub mod history;
+pub mod history_read;
 pub mod identity;
 pub mod input;
 pub mod link;

@@ -78,6 +78,14 @@ pub fn origin() -> String {
         .unwrap_or_default()
 }
 
+/// A time as `<time datetime>` wants it (ISO 8601, UTC): machine-readable, for assistive
+/// technology and tests.
+pub fn iso_time(ms: u64) -> String {
+    js_sys::Date::new(&JsValue::from_f64(ms as f64))
+        .to_iso_string()
+        .into()
+}
+
 /// Local calendar parts of a time: (year, month 0-11, day of month, weekday 0-6, hour, minute).
 pub fn local_parts(ms: f64) -> (u32, u32, u32, u32, u32, u32) {
     let d = js_sys::Date::new(&JsValue::from_f64(ms));

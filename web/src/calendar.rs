@@ -59,3 +59,28 @@ pub fn clock_time(ms: u64) -> String {
     let (.., h, min) = local_parts(ms as f64);
     format!("{h:02}:{min:02}")
 }
+
+/// A span of days as a progress line names it: "12–19 October", "28 September – 5 October",
+/// with the year when it is not this one. `to_ms` is exclusive (an archive's window end).
+pub fn span_label(from_ms: u64, to_ms: u64) -> String {
+    let (y1, m1, d1, ..) = local_parts(from_ms as f64);
+    let (y2, m2, d2, ..) = local_parts(to_ms.saturating_sub(1).max(from_ms) as f64);
+    let month = |m: u32| MONTHS.get(m as usize).copied().unwrap_or("");
+    let this_year = local_parts(now_ms()).0;
+    let year = if y2 == this_year {
+        String::new()
+    } else {
+        format!(" {y2}")
+    };
+    if (y1, m1) == (y2, m2) {
+        if d1 == d2 {
+            format!("{d1} {}{year}", month(m1))
+        } else {
+            format!("{d1}–{d2} {}{year}", month(m1))
+        }
+    } else if y1 == y2 {
+        format!("{d1} {} – {d2} {}{year}", month(m1), month(m2))
+    } else {
+        format!("{d1} {} {y1} – {d2} {}{year}", month(m1), month(m2))
+    }
+}

@@ -5,15 +5,18 @@
 
 use prost::Message as _;
 
+use crate::history::ArchivedMessage;
 use crate::status::chat::{ChatContent, ReactionKind};
-use crate::status::codec::{Keys, StatusError, StatusEvent, decode_status_message_buffered};
+use crate::status::codec::{
+    Keys, StatusError, StatusEvent, decode_archived_data, decode_status_message_buffered,
+};
 use crate::status::community::{
     CommunityError, DescriptionCheck, VerifiedDescription, sniff_image,
 };
 use crate::status::keys::PublicKey;
 use crate::status::segment::SegmentBuffer;
 use crate::storage::{CommunityRecord, MessageBody, MessageRecord, RECORD_VERSION};
-use crate::waku::WakuMessage;
+use crate::waku::{ContentTopic, MessageHash, WakuMessage};
 
 /// Why a message was not kept. None of these is an error of ours; each is what a hostile or
 /// broken peer may send.
@@ -92,8 +95,72 @@ pub fn ingest(
     segments: &mut SegmentBuffer,
     now_ms: u64,
 ) -> Ingested {
+    let decoded = decode_status_message_buffered(msg, keys, segments, now_ms);
+    let waku_ms = u64::try_from(msg.timestamp.unwrap_or(0) / 1_000_000).unwrap_or(0);
+    let origin = Origin::Waku { msg, pubsub_topic };
+    ingest_event(decoded, origin, waku_ms, hash, community)
+}
+
+/// Decodes one message of a history archive for `community` (status-wire.md §7): its payload is
+/// the RFC-26 data the archiver already decrypted, `sig` the 65-byte key of the signer and
+/// `timestamp` in seconds. It takes the same road as a message from the network from there, so
+/// ids, authors and the community checks are the same; only a community description is set
+/// aside (the store's newer ones count, an archived one is history).
+pub fn ingest_archived(
+    archived: &ArchivedMessage,
+    community: &PublicKey,
+    keys: &Keys,
+    segments: &mut SegmentBuffer,
+    now_ms: u64,
+) -> Ingested {
+    let undecodable = |why: String| Ingested::SetAside(SetAside::Undecodable(why));
+    let Some(timestamp_ns) = archived
+        .timestamp_s
+        .checked_mul(1_000_000_000)
+        .and_then(|t| i64::try_from(t).ok())
+        .filter(|t| *t > 0)
+    else {
+        return undecodable(format!("archived timestamp {}", archived.timestamp_s));
+    };
+    let hash = match MessageHash::try_from(archived.hash.as_slice()) {
+        Ok(h) => h.to_string(),
+        Err(e) => return undecodable(format!("archived hash: {e}")),
+    };
+    let signer = archived.signer;
+    let topic = archived.topic;
+    let content_topic = ContentTopic::status(topic).to_string();
+    let decoded = decode_archived_data(
+        &archived.payload,
+        signer,
+        timestamp_ns,
+        &content_topic,
+        keys,
+        segments,
+        now_ms,
+    );
+    let waku_ms = archived.timestamp_s.saturating_mul(1000);
+    ingest_event(decoded, Origin::Archive, waku_ms, &hash, community)
+}
+
+/// Where a decoded message came from: a description keeps its Waku message to be verified again
+/// from storage, which an archived one does not have.
+enum Origin<'a> {
+    Waku {
+        msg: &'a WakuMessage,
+        pubsub_topic: &'a str,
+    },
+    Archive,
+}
+
+fn ingest_event(
+    decoded: Result<StatusEvent, StatusError>,
+    origin: Origin<'_>,
+    waku_ms: u64,
+    hash: &str,
+    community: &PublicKey,
+) -> Ingested {
     let community_id = crate::status::keys::community_id(community);
-    let event = match decode_status_message_buffered(msg, keys, segments, now_ms) {
+    let event = match decoded {
         Ok(e) => e,
         Err(StatusError::Community(CommunityError::ForgedSigner { got, .. })) => {
             return Ingested::SetAside(SetAside::ForgedDescription { signer: got });
@@ -121,7 +188,6 @@ pub fn ingest(
             body,
         }))
     };
-    let waku_ms = u64::try_from(msg.timestamp.unwrap_or(0) / 1_000_000).unwrap_or(0);
     match event {
         StatusEvent::Chat(r) => {
             let m = &r.message;
@@ -175,22 +241,29 @@ pub fn ingest(
             };
             record(&r.meta, &m.chat_id, m.clock, waku_ms, body)
         }
-        StatusEvent::CommunityDescription(r) => match r.message {
-            DescriptionCheck::Verified(v) if v.community() == community => Ingested::Description {
-                record: Box::new(CommunityRecord {
-                    v: RECORD_VERSION,
-                    id: community_id,
-                    clock: v.clock(),
-                    pubsub_topic: pubsub_topic.to_string(),
-                    waku_message: msg.encode_to_vec(),
-                    opened_ms: 0,
-                }),
-                verified: Box::new(v),
-            },
-            DescriptionCheck::Verified(v) => {
+        StatusEvent::CommunityDescription(r) => match (r.message, origin) {
+            (_, Origin::Archive) => Ingested::SetAside(SetAside::Undecodable(
+                "a community description in an archive".into(),
+            )),
+            (DescriptionCheck::Verified(v), Origin::Waku { msg, pubsub_topic })
+                if v.community() == community =>
+            {
+                Ingested::Description {
+                    record: Box::new(CommunityRecord {
+                        v: RECORD_VERSION,
+                        id: community_id,
+                        clock: v.clock(),
+                        pubsub_topic: pubsub_topic.to_string(),
+                        waku_message: msg.encode_to_vec(),
+                        opened_ms: 0,
+                    }),
+                    verified: Box::new(v),
+                }
+            }
+            (DescriptionCheck::Verified(v), _) => {
                 Ingested::SetAside(SetAside::OtherCommunity(v.description().id()))
             }
-            DescriptionCheck::OwnerTokenUnverifiable(_) => {
+            (DescriptionCheck::OwnerTokenUnverifiable(_), _) => {
                 Ingested::SetAside(SetAside::OwnerTokenUnverifiable)
             }
         },
@@ -202,6 +275,116 @@ pub fn ingest(
         StatusEvent::Encrypted { .. } => Ingested::SetAside(SetAside::Encrypted),
         StatusEvent::Segment { .. } | StatusEvent::Pending(_) => {
             Ingested::SetAside(SetAside::Pending)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::chat::ChatMessage;
+    use crate::status::codec::{ChatKey, encode_chat_message};
+    use crate::status::keys::PrivateKey;
+    use crate::status::payload;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn universal_topic(k: &ChatKey) -> [u8; 4] {
+        let t = k.content_topic();
+        hex::decode(&t[10..18]).unwrap().try_into().unwrap()
+    }
+
+    /// A message read from an archive is the same record as the same message read from the
+    /// network: the archive holds what the network carried minus the payload v1 layer.
+    #[test]
+    fn an_archived_message_is_the_same_record_as_from_the_network() {
+        let community = PrivateKey::generate().unwrap();
+        let cid = crate::status::keys::community_id(&community.public_key());
+        let author = PrivateKey::generate().unwrap();
+        let universal = ChatKey::derive(&format!("{cid}-memberUpdate"));
+        let chat_id = format!("{cid}0e5ab2c1-0000-4000-8000-000000000001");
+        let msg = ChatMessage::text(
+            &chat_id,
+            "from last month",
+            1_700_000_000_000,
+            1_700_000_000_000,
+        );
+        let ts_ns = 1_700_000_000_000_000_000i64;
+        let out = encode_chat_message(&msg, &author, &universal, ts_ns).unwrap();
+        let waku = &out.messages[0];
+        let mut keys = Keys::new();
+        keys.add_chat(universal.clone());
+        let pubsub = "/waku/2/rs/16/32";
+        let hash = waku.hash(pubsub);
+        let live = ingest(
+            waku,
+            pubsub,
+            &hash.to_string(),
+            &community.public_key(),
+            &keys,
+            &mut SegmentBuffer::new(),
+            0,
+        );
+        let Ingested::Message(live) = live else {
+            panic!("{live:?}")
+        };
+
+        let frame = payload::open_symmetric(&waku.payload, universal.key()).unwrap();
+        let opened = payload::decode_frame(&frame).unwrap();
+        let archived = ArchivedMessage {
+            signer: opened.signer,
+            timestamp_s: 1_700_000_000,
+            topic: universal_topic(&universal),
+            payload: opened.data.clone(),
+            padding: Vec::new(),
+            hash: hash.as_bytes().to_vec(),
+            third_party_id: String::new(),
+        };
+        let got = ingest_archived(
+            &archived,
+            &community.public_key(),
+            &keys,
+            &mut SegmentBuffer::new(),
+            0,
+        );
+        let Ingested::Message(got) = got else {
+            panic!("{got:?}")
+        };
+        assert_eq!(got.id, live.id);
+        assert_eq!(got.author, author.public_key().to_uncompressed_hex());
+        assert_eq!(got.hash, live.hash);
+        assert_eq!(got.body, live.body);
+
+        // A bad payload, time or hash is set aside, never a panic.
+        for bad in [
+            ArchivedMessage {
+                payload: vec![0xff; 40],
+                ..archived.clone()
+            },
+            ArchivedMessage {
+                timestamp_s: u64::MAX,
+                ..archived.clone()
+            },
+            ArchivedMessage {
+                timestamp_s: 0,
+                ..archived.clone()
+            },
+            ArchivedMessage {
+                hash: vec![1],
+                ..archived.clone()
+            },
+        ] {
+            let r = ingest_archived(
+                &bad,
+                &community.public_key(),
+                &keys,
+                &mut SegmentBuffer::new(),
+                0,
+            );
+            assert!(
+                matches!(r, Ingested::SetAside(SetAside::Undecodable(_))),
+                "{r:?}"
+            );
         }
     }
 }

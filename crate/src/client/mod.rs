@@ -7,6 +7,7 @@
 //! in silence; every failure is a typed [`ClientError`] whose message is a sentence a user can
 //! read and whose [`ClientError::hint`] says what to do next.
 
+pub mod archives;
 pub mod community;
 pub mod ingest;
 pub mod item;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, Stream, StreamExt};
 
+use super::archives::{ArchiveCursor, ArchiveStep};
 use super::community::{Community, may_pin, may_post, shard_topic};
 use super::ingest::{Ingested, ingest, reaction_kind};
 use super::item::{FoldContext, fold_item};
@@ -32,6 +33,8 @@ pub const STORE_PAGE_SIZE: u64 = 50;
 pub const FIRST_VISIT_PAGES: usize = 4;
 /// A bound on any one history walk, whatever cursors a store node hands out.
 pub const MAX_PAGES: usize = 200;
+/// At most this many archives are read for one `load_older` (each is up to a week).
+pub const MAX_ARCHIVES_PER_LOAD: usize = 4;
 /// Sync marks are moved back by this much before the next inbox query: nodes accept messages
 /// stamped up to 20 s off their clock (nwaku `MaxMessageTimestampVariance`).
 pub const SYNC_MARGIN: Duration = Duration::from_secs(20);
@@ -164,6 +167,7 @@ impl Channel {
         .fuse();
         let (inbox_tx, mut inbox_progress) = mpsc::unbounded();
         let mut inbox = Box::pin(self.inbox(inbox_tx).fuse());
+        let mut archives = ArchiveCursor::default();
         loop {
             // Biased, in this order: changes already stored are shown before the inbox reports
             // it is done, so "live" always comes after everything the inbox brought.
@@ -195,7 +199,9 @@ impl Channel {
                 }
                 n = commands.next() => {
                     let Some(n) = n else { break };
-                    let (items, complete) = self.load_older(oldest.as_ref(), n, &mut tx).await;
+                    let (items, complete) = self
+                        .load_older(oldest.as_ref(), n, &mut tx, &mut archives)
+                        .await;
                     if let Some(first) = items.first() {
                         oldest = Some(OrderKey::new(first.clock, first.timestamp_ms, &first.id));
                     }
@@ -291,9 +297,14 @@ impl Channel {
             FIRST_VISIT_PAGES
         };
         let (pages, messages) = self
-            .walk(query, max_pages, |pages, messages| {
-                let _ = progress.unbounded_send(SyncProgress::Inbox { pages, messages });
-            })
+            .walk(
+                query,
+                max_pages,
+                |pages, messages| {
+                    let _ = progress.unbounded_send(SyncProgress::Inbox { pages, messages });
+                },
+                &mut None,
+            )
             .await?;
         let _ = (pages, messages);
         for t in topics {
@@ -309,12 +320,14 @@ impl Channel {
     }
 
     /// Follows a query's pages (each with a deadline, at most `max_pages`, a repeated cursor
-    /// ends it), keeping what they hold. Returns (pages, messages) read, or why it stopped.
+    /// ends it), keeping what they hold and lowering `oldest_ns` to the oldest message seen.
+    /// Returns (pages, messages) read, or why it stopped.
     async fn walk(
         &self,
         query: StoreQuery,
         max_pages: usize,
         mut on_page: impl FnMut(u32, u32),
+        oldest_ns: &mut Option<i64>,
     ) -> Result<(u32, u32), String> {
         let mut stream = std::pin::pin!(self.client().inner.net.query(query));
         let mut seen_cursors = HashSet::new();
@@ -341,6 +354,9 @@ impl Channel {
                     continue;
                 };
                 messages += 1;
+                if let Some(t) = msg.timestamp {
+                    *oldest_ns = Some(oldest_ns.map_or(t, |o| o.min(t)));
+                }
                 let mut segments = lock(&self.client().inner.segments);
                 if let Ingested::Message(r) = ingest(
                     &msg,
@@ -365,12 +381,14 @@ impl Channel {
         Ok((pages, messages))
     }
 
-    /// `n` items older than `before`: from storage, and from store when storage runs out.
+    /// `n` items older than `before`: from storage, from store when storage runs out, and from
+    /// the community's archives when store has nothing older.
     async fn load_older(
         &self,
         before: Option<&OrderKey>,
         n: usize,
         tx: &mut mpsc::Sender<TimelineEvent>,
+        archives: &mut ArchiveCursor,
     ) -> (Vec<TimelineItem>, bool) {
         let storage = self.client().storage().clone();
         let stored = storage
@@ -386,6 +404,12 @@ impl Channel {
                 .map_or(runtime::now_ns(), |ms| {
                     i64::try_from(ms).unwrap_or(0) * 1_000_000
                 });
+            // Pages of other channels' messages (the universal topic carries them all) move the
+            // end back too, so that the next walk does not read the same pages again.
+            // Store's end time is inclusive (nwaku): one nanosecond before the oldest seen.
+            let end_ns = archives
+                .store_oldest_ns
+                .map_or(end_ns, |o| (o - 1).min(end_ns));
             let query = StoreQuery::topics(shard_topic(32), self.content_topics())
                 .time_range(None, Some(end_ns))
                 .page_size(STORE_PAGE_SIZE);
@@ -397,6 +421,7 @@ impl Channel {
                     |pages, messages| {
                         updates.push(SyncProgress::Older { pages, messages });
                     },
+                    &mut archives.store_oldest_ns,
                 )
                 .await;
             for p in updates {
@@ -418,11 +443,76 @@ impl Channel {
                 }
             }
         }
-        let records = storage
+        let mut records = storage
             .messages(&self.chat_id, before, n)
             .await
             .unwrap_or_default();
-        // Nothing older exists only when store had nothing more and storage could not fill `n`.
+        if complete && records.len() < n {
+            // Store has nothing older: the archives go on from here, newest first.
+            let before_s = records
+                .first()
+                .map(|r| r.timestamp_ms)
+                .or_else(|| before.and_then(|b| u64::from_str_radix(b.0.get(16..32)?, 16).ok()))
+                .map_or(now_ms(), |ms| ms)
+                / 1000
+                + 1;
+            for _ in 0..MAX_ARCHIVES_PER_LOAD {
+                let next = archives.next(&self.community, before_s).await;
+                let failed = |reason| TimelineEvent::Progress {
+                    progress: SyncProgress::Failed {
+                        step: "reading the archive".into(),
+                        reason,
+                        retry_in_ms: None,
+                    },
+                };
+                let planned = match next {
+                    Ok(Some((
+                        planned,
+                        ArchiveStep::Reading {
+                            from_s,
+                            to_s,
+                            bytes_fetched,
+                            data_len,
+                        },
+                    ))) => {
+                        let progress = SyncProgress::Archive {
+                            from_s,
+                            to_s,
+                            bytes_fetched,
+                            data_len,
+                        };
+                        let _ = tx.send(TimelineEvent::Progress { progress }).await;
+                        planned
+                    }
+                    Ok(None) => {
+                        complete = true;
+                        break;
+                    }
+                    Err(reason) => {
+                        complete = false;
+                        let _ = tx.send(failed(reason)).await;
+                        break;
+                    }
+                };
+                complete = false;
+                if let Err(reason) = archives.read(&self.community, &planned).await {
+                    let _ = tx.send(failed(reason)).await;
+                    break;
+                }
+                let had = records.len();
+                records = storage
+                    .messages(&self.chat_id, before, n)
+                    .await
+                    .unwrap_or_default();
+                // A week that brought something of this channel is shown at once (the next
+                // `load_older` reads the week before); one that brought nothing is passed over.
+                if records.len() > had {
+                    break;
+                }
+            }
+        }
+        // Nothing older exists only when store and the archives had nothing more and storage
+        // could not fill `n`.
         let complete = complete && records.len() < n;
         let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         (self.build_items(&ids).await, complete)

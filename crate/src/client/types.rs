@@ -92,6 +92,14 @@ pub enum SyncProgress {
     Inbox { pages: u32, messages: u32 },
     /// Backfilling older history for `load_older`.
     Older { pages: u32, messages: u32 },
+    /// Reading the community's archive of `[from_s, to_s)` (seconds) for `load_older`, past
+    /// the store window: `bytes_fetched` so far of the `data_len` bytes all archives take.
+    Archive {
+        from_s: u64,
+        to_s: u64,
+        bytes_fetched: u64,
+        data_len: u64,
+    },
     /// Caught up; live messages arrive through filter.
     Live,
     /// A step failed; the timeline keeps what it has and says why. `retry_in_ms` when it will try

@@ -14,9 +14,11 @@
 
 pub mod archive;
 pub mod bencode;
+pub mod fetch;
 pub mod index;
 pub mod magnet;
 pub mod plan;
+pub mod reader;
 pub mod torrent;
 
 pub use archive::{

@@ -274,7 +274,13 @@ pub fn decode_status_message(msg: &WakuMessage, keys: &Keys) -> Result<StatusEve
             segment,
         });
     }
-    decode_data(&opened.data, opened.signer, timestamp_ns, msg, keys)
+    decode_data(
+        &opened.data,
+        opened.signer,
+        timestamp_ns,
+        &msg.content_topic,
+        keys,
+    )
 }
 
 /// [`decode_status_message`] with reassembly: a segment goes into `buffer` (at `now_ms`, any
@@ -287,10 +293,52 @@ pub fn decode_status_message_buffered(
 ) -> Result<StatusEvent, StatusError> {
     let (timestamp_ns, opened) = open_payload(msg, keys)?;
     let Ok(segment) = segment::decode_segment(&opened.data) else {
-        return decode_data(&opened.data, opened.signer, timestamp_ns, msg, keys);
+        return decode_data(
+            &opened.data,
+            opened.signer,
+            timestamp_ns,
+            &msg.content_topic,
+            keys,
+        );
     };
     match buffer.push(segment, &opened.signer, now_ms)? {
-        Reassembly::Complete(whole) => decode_data(&whole, opened.signer, timestamp_ns, msg, keys),
+        Reassembly::Complete(whole) => decode_data(
+            &whole,
+            opened.signer,
+            timestamp_ns,
+            &msg.content_topic,
+            keys,
+        ),
+        Reassembly::Incomplete => Ok(StatusEvent::Pending(Pending::Incomplete)),
+        Reassembly::Duplicate => Ok(StatusEvent::Pending(Pending::Duplicate)),
+        Reassembly::AlreadyCompleted => Ok(StatusEvent::Pending(Pending::AlreadyCompleted)),
+    }
+}
+
+/// [`decode_opened_data`] with reassembly, for a history archive's messages in a row: a segment
+/// goes into `buffer`, and the message it completes is decoded at once. The author is recovered
+/// from the message's own signature; the archive's `sig` is only the frame signer.
+pub fn decode_archived_data(
+    data: &[u8],
+    frame_signer: PublicKey,
+    timestamp_ns: i64,
+    content_topic: &str,
+    keys: &Keys,
+    buffer: &mut SegmentBuffer,
+    now_ms: u64,
+) -> Result<StatusEvent, StatusError> {
+    let (frame_signer, segment) =
+        match decode_opened_data(data, frame_signer, timestamp_ns, content_topic, keys)? {
+            StatusEvent::Segment {
+                frame_signer,
+                segment,
+            } => (frame_signer, segment),
+            event => return Ok(event),
+        };
+    match buffer.push(segment, &frame_signer, now_ms)? {
+        Reassembly::Complete(whole) => {
+            decode_data(&whole, frame_signer, timestamp_ns, content_topic, keys)
+        }
         Reassembly::Incomplete => Ok(StatusEvent::Pending(Pending::Incomplete)),
         Reassembly::Duplicate => Ok(StatusEvent::Pending(Pending::Duplicate)),
         Reassembly::AlreadyCompleted => Ok(StatusEvent::Pending(Pending::AlreadyCompleted)),
@@ -314,13 +362,7 @@ pub fn decode_opened_data(
             segment,
         });
     }
-    let msg = WakuMessage {
-        content_topic: content_topic.to_owned(),
-        timestamp: Some(timestamp_ns),
-        version: Some(PAYLOAD_VERSION),
-        ..WakuMessage::default()
-    };
-    decode_data(data, frame_signer, timestamp_ns, &msg, keys)
+    decode_data(data, frame_signer, timestamp_ns, content_topic, keys)
 }
 
 /// Checks the Waku fields and opens payload v1: each symmetric key of the topic, then our private
@@ -362,7 +404,7 @@ fn decode_data(
     data: &[u8],
     frame_signer: PublicKey,
     timestamp_ns: i64,
-    msg: &WakuMessage,
+    content_topic: &str,
     keys: &Keys,
 ) -> Result<StatusEvent, StatusError> {
     let opened = match envelope::open_envelope(data)? {
@@ -380,7 +422,7 @@ fn decode_data(
         signer: message.signer,
         frame_signer,
         timestamp_ns,
-        content_topic: msg.content_topic.clone(),
+        content_topic: content_topic.to_string(),
         wrapping,
         sds,
     };
@@ -412,7 +454,7 @@ fn decode_data(
                 &payload,
                 &meta.signer,
                 timestamp_ms,
-                keys.community(&msg.content_topic),
+                keys.community(content_topic),
             )?;
             StatusEvent::CommunityDescription(Box::new(Received {
                 message: check,

@@ -36,6 +36,10 @@ fn progress_text(p: &SyncProgress) -> Option<String> {
             "Loading older messages: {messages} so far ({pages} page{})…",
             if *pages == 1 { "" } else { "s" }
         )),
+        SyncProgress::Archive { from_s, to_s, .. } => Some(format!(
+            "Reading the archive of {}…",
+            crate::calendar::span_label(from_s.saturating_mul(1000), to_s.saturating_mul(1000))
+        )),
         SyncProgress::Live => None,
         SyncProgress::Failed {
             step,
@@ -236,7 +240,7 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
         let older = loading_older.get();
         match t_progress {
             // A finished page of older history needs no words.
-            Some(SyncProgress::Older { .. }) if !older => None,
+            Some(SyncProgress::Older { .. } | SyncProgress::Archive { .. }) if !older => None,
             Some(p) => progress_text(&p),
             None if older => Some("Loading older messages…".to_string()),
             None => None,

@@ -52,6 +52,7 @@ pub fn MessageRow(item: TimelineItem, context: RowContext) -> impl IntoView {
             .is_some_and(|me| me.eq_ignore_ascii_case(&author_key))
     });
     let time = clock_time(item.timestamp_ms);
+    let datetime = crate::browser::iso_time(item.timestamp_ms);
     let day = context.new_day.then(|| day_label(item.timestamp_ms));
 
     let quote = item.reply_to.clone().map(|q| {
@@ -163,7 +164,7 @@ pub fn MessageRow(item: TimelineItem, context: RowContext) -> impl IntoView {
                 <span class="sender-name">{name.clone()}</span>
                 {alias_line.map(|a| view! { <span class="sender-alias">{a}</span> })}
                 <span class="emoji-hash" title=format!("Emoji hash of {key_short}") aria-label="emoji hash">{emoji_hash}</span>
-                <time class="message-time">{time.clone()}</time>
+                <time class="message-time" datetime=datetime>{time.clone()}</time>
                 {item.edited.then(|| view! { <span class="edited">"(edited)"</span> })}
                 {item.pinned.then(|| view! { <span class="pinned-mark">"📌 pinned"</span> })}
             </header>
