@@ -53,7 +53,15 @@ fn pages_carry_a_strict_policy_and_the_node_describes_itself() {
     )
     .unwrap();
     std::fs::write(web.join("bootstrap.js"), "export {};").unwrap();
-    let node = Node::start("http-app", &["--web", web.to_str().unwrap()]);
+    let node = Node::start(
+        "http-app",
+        &[
+            "--web",
+            web.to_str().unwrap(),
+            "--archive-mirror",
+            "https://mirror.example/archives/",
+        ],
+    );
     let ws_port = node
         .ws()
         .iter()
@@ -86,6 +94,8 @@ fn pages_carry_a_strict_policy_and_the_node_describes_itself() {
             "{policy}"
         );
         assert!(head.contains("x-content-type-options: nosniff"));
+        // The archive mirror is a web seed the app fetches pieces from.
+        assert!(policy.contains("https://mirror.example"), "{policy}");
     }
     // Scripts are not pages: no policy needed, the right type.
     let (head, _) = get(&node, "/bootstrap.js");

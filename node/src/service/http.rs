@@ -151,12 +151,36 @@ fn content_security_policy(hub: &Hub) -> String {
     connect.push("wss://*.status.im".into());
     connect.push("https://dns.google".into());
     connect.push("https://cloudflare-dns.com".into());
+    // The archive's web seeds (`--archive-mirror`, `--archive-url`): the app fetches pieces there.
+    let history = &hub.config.control.history;
+    for url in std::iter::once(&history.base_url).chain(&history.mirrors) {
+        if let Some(origin) = origin_of(url)
+            && !connect.contains(&origin)
+        {
+            connect.push(origin);
+        }
+    }
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' blob: data:; connect-src {}; font-src 'self'; manifest-src 'self'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         connect.join(" ")
     )
+}
+
+/// `https://mirror.example:8443/archives/` → `https://mirror.example:8443`; `None` for anything
+/// but an http(s) URL with a host of safe characters (a CSP source must not break the header).
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    let safe = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    safe.then(|| format!("{scheme}://{host}"))
 }
 
 fn html(hub: &Hub, body: impl IntoResponse) -> Response {
@@ -296,5 +320,32 @@ async fn asset(path: &Path, headers: &HeaderMap) -> Response {
             response
         }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn a_web_seed_becomes_a_csp_origin_and_nothing_else_does() {
+        assert_eq!(
+            origin_of("https://mirror.example:8443/archives/").as_deref(),
+            Some("https://mirror.example:8443")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/archives/").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        for bad in [
+            "ftp://x/",
+            "javascript:alert(1)",
+            "https://a b/",
+            "https://evil; script-src *",
+            "https:///",
+            "mirror.example/archives/",
+        ] {
+            assert_eq!(origin_of(bad), None, "{bad}");
+        }
     }
 }
