@@ -114,3 +114,22 @@ pub async fn node_config() -> Option<serde_json::Value> {
     }
     serde_json::from_str(&text).ok()
 }
+
+/// Whether the browser believes it has a network (`navigator.onLine`); `true` when it cannot say.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// `navigator.onLine` as a signal, kept current by the window's `online`/`offline` events for as
+/// long as the calling component lives.
+pub fn online_signal() -> leptos::prelude::ReadSignal<bool> {
+    use leptos::prelude::*;
+    let (online_now, set) = signal(online());
+    let up = window_event_listener_untyped("online", move |_| set.set(true));
+    let down = window_event_listener_untyped("offline", move |_| set.set(false));
+    on_cleanup(move || {
+        up.remove();
+        down.remove();
+    });
+    online_now
+}

@@ -95,6 +95,7 @@ fn mime(path: &Path) -> &'static str {
         Some("json") => "application/json",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
+        Some("webmanifest") => "application/manifest+json",
         _ => "application/octet-stream",
     }
 }
@@ -150,7 +151,8 @@ fn content_security_policy(hub: &Hub) -> String {
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' blob: data:; connect-src {}; font-src 'self'; manifest-src 'self'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+         frame-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'",
         connect.join(" ")
     )
 }
@@ -194,9 +196,66 @@ async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
     } else {
         path
     };
-    match tokio::fs::read(&path).await {
+    let response = match tokio::fs::read(&path).await {
         Ok(body) if mime(&path).starts_with("text/html") => html(&hub, body),
         Ok(body) => ([(header::CONTENT_TYPE, mime(&path))], body).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
+    };
+    embed_headers(&hub, uri.path(), response)
+}
+
+// ---- The embed pages, the widget script and the offline app (issue 14) ----
+
+/// A `--embed-ancestors` value that cannot be a CSP source list.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--embed-ancestors {0:?}: a CSP source list has no ';', ',', quotes other than keywords, or control characters"
+)]
+pub struct EmbedAncestorsError(String);
+
+/// Checks a `frame-ancestors` source list for the embed pages: it is pasted into a header, so
+/// nothing that ends the directive (`;`), splits the header (`,`) or breaks the line gets in.
+pub fn embed_ancestors(text: &str) -> Result<String, EmbedAncestorsError> {
+    let text = text.trim();
+    let bad = text.is_empty()
+        || text
+            .chars()
+            .any(|c| c == ';' || c == ',' || c.is_control() || !c.is_ascii());
+    if bad {
+        return Err(EmbedAncestorsError(text.to_string()));
     }
+    Ok(text.to_string())
+}
+
+/// Framing is allowed for `/embed/…` pages only (to `--embed-ancestors`); `/embed.js` may be
+/// loaded as a module from any site (CORS); the service worker and manifest are never cached
+/// stale, so a new build replaces the old app at the next visit.
+fn embed_headers(hub: &Hub, path: &str, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if path.starts_with("/embed/")
+        && let Some(policy) = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+    {
+        let opened = policy.replace(
+            "frame-ancestors 'none'",
+            &format!("frame-ancestors {}", hub.config.embed_ancestors),
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&opened) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    if path == "/embed.js" {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            header::HeaderValue::from_static("*"),
+        );
+    }
+    if matches!(path, "/sw.js" | "/manifest.webmanifest" | "/build.json") {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-cache"),
+        );
+    }
+    response
 }
