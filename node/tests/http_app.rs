@@ -91,6 +91,12 @@ fn web_dir(tag: &str) -> std::path::PathBuf {
     )
     .unwrap();
     std::fs::write(web.join("embed.js"), "export {};").unwrap();
+    std::fs::create_dir_all(web.join("embed")).unwrap();
+    std::fs::write(
+        web.join("embed").join("index.html"),
+        "<!doctype html><title>Hearth embed (read-only)</title>",
+    )
+    .unwrap();
     std::fs::write(web.join("sw.js"), "// sw").unwrap();
     std::fs::write(web.join("manifest.webmanifest"), "{}").unwrap();
     web
@@ -123,6 +129,11 @@ fn only_embed_pages_may_be_framed_and_the_widget_script_loads_from_any_site() {
         "{policy}"
     );
     assert!(!policy.contains("unsafe-inline"), "{policy}");
+    // Read-only, the embed build's own page (no composer code); posting, the full app.
+    assert!(body.contains("read-only"), "{body}");
+    let (head, body) = get(&node, &format!("{EMBED}?theme=dark&post=1"));
+    assert!(!body.contains("read-only"), "{body}");
+    assert_eq!(frame_ancestors(&csp(&head)), ["frame-ancestors *"]);
     // Every other page still refuses framing; a path that only looks like an embed does too.
     for path in ["/", "/community/0x02ab", "/settings", "/embedded", "/embed"] {
         let (head, _) = get(&node, path);

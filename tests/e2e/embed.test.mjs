@@ -149,14 +149,21 @@ test("hostile attributes fall back to safe defaults; a broken snippet keeps its 
       `<hearth-channel community="0xnot" channel="nope"><a href="https://example.org/fallback">fallback link</a></hearth-channel>`,
   );
   const page = await open(url, { width: 360, height: 800 });
-  await embedFrame(page, 0);
+  const first = await embedFrame(page, 0);
+  await first.waitForSelector(".timeline-row .message", { timeout: 30_000 });
   const src = await page.evaluate(() => document.querySelector("hearth-channel").shadowRoot.querySelector("iframe").src);
   const q = new URL(src).searchParams;
   assert.equal(q.get("theme"), null, src);
   assert.equal(q.get("accent"), null, src);
   assert.equal(q.get("host"), new URL(url).origin);
-  assert.equal(await page.evaluate(() => document.querySelector("hearth-channel").shadowRoot.querySelector("iframe").style.height), "2000px");
-  assert.equal(await page.evaluate(() => document.querySelectorAll("hearth-channel")[1].shadowRoot.querySelector("iframe").style.height), "160px");
+  // A billion pixels asked: the clamp (a long channel fills it).
+  await page.waitForFunction(() => document.querySelector("hearth-channel").shadowRoot.querySelector("iframe").style.height === "2000px", null, { timeout: 10_000 });
+  // Negative: the smallest height; and lazy: 2000 px below the fold, not loaded yet.
+  const second = await page.evaluate(() => {
+    const f = document.querySelectorAll("hearth-channel")[1].shadowRoot.querySelector("iframe");
+    return { height: f.style.height, src: f.getAttribute("src") };
+  });
+  assert.deepEqual(second, { height: "160px", src: null });
   const broken = await page.evaluate(() => document.querySelectorAll("hearth-channel")[2].shadowRoot.textContent);
   assert.match(broken, /cannot be shown/);
   assert.equal(await page.isVisible("text=fallback link"), true);
@@ -169,7 +176,7 @@ test("hostile attributes fall back to safe defaults; a broken snippet keeps its 
   await direct.goto(`${demo.info.app}embed/${demo.info.community}/00000000-0000-4000-8000-000000000000`);
   await direct.waitForSelector('.embed[data-state="no-channel"]', { timeout: 30_000 });
   assert.match(await direct.textContent(".embed-state"), /no such channel/);
-  await direct.goto(`${demo.info.app}embed/${demo.info.community}/..%2F..%2Fsettings`);
+  await direct.goto(`${demo.info.app}embed/${demo.info.community}/not-a-channel-uuid`);
   await direct.waitForSelector('.embed[data-state="bad-link"]', { timeout: 20_000 });
   await direct.goto(`${demo.info.app}embed/0xzz/${general}`);
   await direct.waitForSelector('.embed[data-state="not-found"]', { timeout: 20_000 });

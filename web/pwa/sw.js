@@ -6,16 +6,20 @@
 const BUILD = "__BUILD__";
 const SHELL = __SHELL__;
 const CACHE = `hearth-shell-${BUILD}`;
-// The embed page is the same HTML with its own CSP (framable); it is kept under its own key.
+// The embed pages have their own CSP (framable) and, read-only, their own build: kept under
+// their own keys.
 const EMBED_KEY = "/embed/";
+const EMBED_POST_KEY = "/embed/?post=1";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
       await cache.addAll(SHELL);
-      const embed = await fetch("/embed/shell/00000000-0000-4000-8000-000000000000");
-      if (embed.ok) await cache.put(EMBED_KEY, embed);
+      const shell = "/embed/shell/00000000-0000-4000-8000-000000000000";
+      const [readOnly, posting] = await Promise.all([fetch(shell), fetch(`${shell}?post=1`)]);
+      if (readOnly.ok) await cache.put(EMBED_KEY, readOnly);
+      if (posting.ok) await cache.put(EMBED_POST_KEY, posting);
       await self.skipWaiting();
     })(),
   );
@@ -60,7 +64,9 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname === "/hearth.json") {
     event.respondWith(networkFirst(request));
   } else if (request.mode === "navigate" && !url.pathname.includes(".") && url.pathname !== "/health") {
-    event.respondWith(cached(url.pathname.startsWith("/embed/") ? EMBED_KEY : "/", request));
+    const embed = url.pathname.startsWith("/embed/");
+    const posts = url.searchParams.get("post") === "1";
+    event.respondWith(cached(embed ? (posts ? EMBED_POST_KEY : EMBED_KEY) : "/", request));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(cached(url.pathname, request));
   }

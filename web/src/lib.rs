@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod community;
 pub mod components;
 pub mod embed;
+pub mod embed_app;
 pub mod live;
 pub mod markdown;
 pub mod notify;

@@ -192,7 +192,7 @@ async fn static_file(State(hub): State<Arc<Hub>>, uri: Uri) -> Response {
     };
     // A client-side route (no file extension) gets the app's index.html.
     let path = if !path.exists() && path.extension().is_none() {
-        root.join("index.html")
+        read_only_embed(root, &uri).unwrap_or_else(|| root.join("index.html"))
     } else {
         path
     };
@@ -225,6 +225,16 @@ pub fn embed_ancestors(text: &str) -> Result<String, EmbedAncestorsError> {
         return Err(EmbedAncestorsError(text.to_string()));
     }
     Ok(text.to_string())
+}
+
+/// The read-only embed build's page (`embed/index.html`, no composer or identity code) for an
+/// embed page that does not post, when the build has it.
+fn read_only_embed(root: &Path, uri: &Uri) -> Option<PathBuf> {
+    let posts = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair == "post=1"));
+    let page = root.join("embed").join("index.html");
+    (uri.path().starts_with("/embed/") && !posts && page.is_file()).then_some(page)
 }
 
 /// Framing is allowed for `/embed/…` pages only (to `--embed-ancestors`); `/embed.js` may be

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use futures::future::{AbortHandle, Abortable};
-use hearth::client::types::TimelineItem;
+use hearth::client::types::{TimelineEvent, TimelineItem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -17,11 +17,13 @@ use crate::components::problem_notice::ProblemNotice;
 use crate::components::timeline_view::TimelineView;
 use crate::embed::{EMBED_MESSAGE_VERSION, EmbedOptions, EmbedTheme, MAX_HEIGHT, is_channel_uuid};
 use crate::routes::channel_path;
-use crate::session::{ChannelRef, ClientPhase, Problem, use_session};
+use crate::session::{ChannelRef, ClientPhase, OlderFn, Problem, use_session};
 use crate::timeline::Timeline;
 
 /// How often the page measures itself for the host (a few layout reads; posted only on change).
 const MEASURE_EVERY: Duration = Duration::from_millis(250);
+/// Older messages asked for per page when the reader scrolls up.
+const OLDER_PAGE: usize = 50;
 
 /// Applies the embedder's theme and accent to the page: `data-theme` for the scheme, the accent
 /// through CSSOM (never a style string), and `embedded` so the app's chrome steps aside.
@@ -115,6 +117,22 @@ fn post_height(host: &str, height: i32) {
 /// height this page wants.
 #[component]
 pub fn EmbedPage() -> impl IntoView {
+    embed_page(Some(posting))
+}
+
+/// The embed page of the read-only build (`dist/embed/`): the same page with no way to post, so
+/// neither the composer nor the identity code is in its wasm.
+#[component]
+pub fn ReadOnlyEmbedPage() -> impl IntoView {
+    embed_page(None)
+}
+
+/// Builds the posting part of an embed (actions on messages, then the composer or a Join
+/// button) for a channel; provided as a function so a build without it links none of its code.
+pub type Posting =
+    fn(ChannelRef, Signal<String>, Signal<bool>, RwSignal<Option<Problem>>) -> AnyView;
+
+fn embed_page(posting: Option<Posting>) -> AnyView {
     let session = use_session();
     let params = use_params_map();
     let query = use_query_map();
@@ -189,7 +207,8 @@ pub fn EmbedPage() -> impl IntoView {
         (_, Some(h)) if h.connected_peers > 0 => ("online", "Live"),
         _ => ("connecting", "Connecting…"),
     };
-    let state = move || {
+    // A memo: the body below is rebuilt only when the state changes, not on every description.
+    let state = Memo::new(move |_| {
         let v = feed.verification.get();
         let loaded = feed.info.with(Option::is_some);
         if loaded && channel_info.with(Option::is_none) {
@@ -201,14 +220,14 @@ pub fn EmbedPage() -> impl IntoView {
         } else {
             "not-found"
         }
-    };
+    });
     let channel = ChannelRef {
         community: id.clone(),
         uuid: uuid.clone(),
     };
-    let post = options.post;
+    let post = options.post.then_some(posting).flatten();
     let body = move || {
-        match state() {
+        match state.get() {
         "ready" => view! { <EmbedChannel channel=channel.clone() name=channel_name post=post can_post=Signal::derive(move || channel_info.get().is_some_and(|c| c.can_post)) /> }.into_any(),
         "no-channel" => view! {
             <div class="embed-body embed-state">
@@ -239,7 +258,7 @@ pub fn EmbedPage() -> impl IntoView {
     }
     };
     view! {
-        <div class="embed" class:read-only=!post data-state=state>
+        <div class="embed" class:read-only=post.is_none() data-state=move || state.get()>
             <header class="embed-head">
                 <span class="community-swatch" style:background-color=colour aria-hidden="true"></span>
                 <span class="embed-names">
@@ -263,23 +282,28 @@ pub fn EmbedPage() -> impl IntoView {
 fn EmbedChannel(
     channel: ChannelRef,
     name: Signal<String>,
-    post: bool,
+    post: Option<Posting>,
     can_post: Signal<bool>,
 ) -> impl IntoView {
     let session = use_session();
     let timeline = RwSignal::new(Timeline::default());
     let problem = RwSignal::new(None::<Problem>);
-    let reply_to = RwSignal::new(None::<TimelineItem>);
-    let editing = RwSignal::new(None::<TimelineItem>);
     let abort = StoredValue::new(None::<AbortHandle>);
+    let older_fn = StoredValue::new_local(None::<OlderFn>);
+    let loading_older = StoredValue::new(false);
     match session.backend().timeline(&channel) {
-        Ok((stream, _older)) => {
+        Ok((stream, older)) => {
+            // Kept for as long as the view lives: dropping it ends the timeline.
+            older_fn.set_value(Some(older));
             let (handle, reg) = AbortHandle::new_pair();
             abort.set_value(Some(handle));
             spawn_local(async move {
                 let task = async move {
                     let mut stream = stream;
                     while let Some(event) = stream.next().await {
+                        if matches!(event, TimelineEvent::Older { .. }) {
+                            loading_older.set_value(false);
+                        }
                         timeline.update(|t| {
                             t.apply(event);
                         });
@@ -296,6 +320,47 @@ fn EmbedChannel(
         }
     });
 
+    let on_older = Callback::new(move |_| {
+        let (done, loaded) = timeline.with_untracked(|t| (t.complete, t.loaded));
+        if loading_older.get_value() || done || !loaded {
+            return;
+        }
+        let asked = older_fn.with_value(|f| f.as_ref().is_some_and(|f| f(OLDER_PAGE)));
+        loading_older.set_value(asked);
+    });
+    // Before the timeline's view: the message actions it uses are provided here.
+    let footer = post.map(|f| f(channel.clone(), name, can_post, problem));
+    view! {
+        <div class="embed-body">
+            <Show
+                when=move || timeline.with(|t| t.loaded)
+                fallback=|| view! { <p class="timeline-loading" role="status">"Loading messages…"</p> }
+            >
+                <Show
+                    when=move || !timeline.with(Timeline::is_empty)
+                    fallback=|| view! { <p class="timeline-empty muted">"No messages yet."</p> }
+                >
+                    <TimelineView timeline=timeline first_unread=Signal::derive(|| None) on_older=on_older on_bottom=Callback::new(|_| ()) />
+                </Show>
+            </Show>
+        </div>
+        {move || problem.get().map(|p| view! { <ProblemNotice problem=p /> })}
+        {footer}
+    }
+}
+
+/// The posting part of the full build's embed: reply, edit, delete, react and retry on messages;
+/// then a Join button while the identity may not post here, else the app's composer. The first
+/// send or join asks for an identity (kept in this origin's storage, never the host's).
+fn posting(
+    channel: ChannelRef,
+    name: Signal<String>,
+    can_post: Signal<bool>,
+    problem: RwSignal<Option<Problem>>,
+) -> AnyView {
+    let session = use_session();
+    let reply_to = RwSignal::new(None::<TimelineItem>);
+    let editing = RwSignal::new(None::<TimelineItem>);
     let ch = StoredValue::new(channel.clone());
     let run = move |fut: futures::future::LocalBoxFuture<'static, Result<(), Problem>>| {
         spawn_local(async move {
@@ -304,7 +369,7 @@ fn EmbedChannel(
             }
         });
     };
-    if post {
+    {
         provide_context(MessageActions {
             reply: Callback::new(move |item: TimelineItem| {
                 editing.set(None);
@@ -348,11 +413,8 @@ fn EmbedChannel(
         });
     };
     let footer = move || {
-        if !post {
-            return None;
-        }
         let has_identity = session.identity.with(Option::is_some);
-        Some(if has_identity && !can_post.get() {
+        if has_identity && !can_post.get() {
             view! {
                 <div class="embed-join">
                     <span class="muted">{move || if joining.get() { "Asked to join. Waiting for the community…" } else { "Join this community to write here." }}</span>
@@ -363,23 +425,7 @@ fn EmbedChannel(
         } else {
             view! { <Composer channel=ch.get_value() channel_name=name reply_to=reply_to editing=editing /> }
                 .into_any()
-        })
+        }
     };
-    view! {
-        <div class="embed-body">
-            <Show
-                when=move || timeline.with(|t| t.loaded)
-                fallback=|| view! { <p class="timeline-loading" role="status">"Loading messages…"</p> }
-            >
-                <Show
-                    when=move || !timeline.with(Timeline::is_empty)
-                    fallback=|| view! { <p class="timeline-empty muted">"No messages yet."</p> }
-                >
-                    <TimelineView timeline=timeline first_unread=Signal::derive(|| None) on_older=Callback::new(|_| ()) on_bottom=Callback::new(|_| ()) />
-                </Show>
-            </Show>
-        </div>
-        {move || problem.get().map(|p| view! { <ProblemNotice problem=p /> })}
-        {footer}
-    }
+    footer.into_any()
 }
