@@ -142,6 +142,9 @@ test("the widget on another site shows the channel, themed, sized to its height,
   });
   assert.equal(reach, "blocked");
   await page.screenshot({ path: new URL("embed-host-desktop-dark.png", shots).pathname });
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: new URL("embed-host-360-dark.png", shots).pathname });
   assert.deepEqual(page.errors, []);
 
   // Warm: the same browser context again (storage and HTTP cache kept).
@@ -225,6 +228,9 @@ test("with allow-post the widget grows as messages arrive, and what it sends rea
   );
   assert.ok((await frameHeight(page)) > small);
   await page.screenshot({ path: new URL("embed-host-360-light.png", shots).pathname, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: new URL("embed-host-desktop-light.png", shots).pathname });
 
   // The full app, another browser (nothing shared with the widget), sees it.
   const reader = await open(`${demo.info.app}community/${demo.info.community}/${uuid}`);
