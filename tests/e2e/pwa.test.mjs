@@ -9,7 +9,10 @@
 // - The figure: the app's second-visit start with the service worker (shell from its cache).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
 import { launchChromium } from "./harness.mjs";
 import { startDemo, skipWithoutNode as skip } from "./demo-node.mjs";
 
@@ -58,7 +61,17 @@ async function joinCommunity(page, name) {
 }
 
 test("Chromium finds the app installable: manifest, icons, service worker", { skip }, async () => {
-  const page = await open();
+  // A profile on disk: an incognito context is never installable.
+  const profile = await mkdtemp(join(tmpdir(), "hearth-pwa-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 860 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
   await page.goto(app());
   await controlled(page);
   const cdp = await page.context().newCDPSession(page);
@@ -76,7 +89,8 @@ test("Chromium finds the app installable: manifest, icons, service worker", { sk
   const sw = await page.request.get(app("sw.js"));
   assert.equal(sw.headers()["cache-control"], "no-cache");
   assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await context.close();
+  await rm(profile, { recursive: true, force: true });
 });
 
 test("offline: the channel renders from storage, and a message sent offline is delivered once", { skip }, async () => {
@@ -102,7 +116,7 @@ test("offline: the channel renders from storage, and a message sent offline is d
   assert.equal(await page.locator(`.message.pending:has-text("${text}")`).count(), 1, "still waiting while offline");
 
   await page.context().setOffline(false);
-  await page.waitForSelector(`.message:not(.pending):has-text("${text}")`, { timeout: 90_000 });
+  await page.waitForSelector(`.message:not(.pending):not(.failed):has-text("${text}")`, { timeout: 90_000 });
   // Another browser sees it exactly once; so does the node's store.
   const reader = await open();
   await reader.goto(channelUrl());
@@ -146,18 +160,18 @@ test("a reply from another identity raises one notification while the tab is in 
     };
     Object.defineProperty(Document.prototype, "hidden", { get: () => window.__background === true });
   });
-  await joinCommunity(a, "Ada");
-  await a.goto(channelUrl());
+  await joinCommunity(a, "Ada Lovelace");
+  await a.click(".channel-link >> text=general");
   await a.waitForSelector(".timeline-row .message", { timeout: 30_000 });
   assert.equal(await a.textContent(".notify-state"), "🔔 On");
   const stamp = `ask me anything ${Date.now()}`;
   await a.fill("#composer-input", stamp);
   await a.press("#composer-input", "Enter");
-  await a.waitForSelector(`.message:not(.pending):has-text("${stamp}")`, { timeout: 30_000 });
+  await a.waitForSelector(`.message:not(.pending):not(.failed):has-text("${stamp}")`, { timeout: 30_000 });
 
   const b = await open({ colorScheme: "dark" });
-  await joinCommunity(b, "Bea");
-  await b.goto(channelUrl());
+  await joinCommunity(b, "Bea Reader");
+  await b.click(".channel-link >> text=general");
   const row = b.locator(`.message:has-text("${stamp}")`);
   await row.waitFor({ timeout: 30_000 });
   await a.evaluate(() => (window.__background = true));
@@ -166,12 +180,13 @@ test("a reply from another identity raises one notification while the tab is in 
   const answer = `here is my answer ${Date.now()}`;
   await b.fill("#composer-input", answer);
   await b.press("#composer-input", "Enter");
+  await b.waitForSelector(`.message:not(.pending):not(.failed):has-text("${answer}")`, { timeout: 30_000 });
   await a.waitForSelector(`.message:has-text("${answer}")`, { timeout: 30_000 });
   await a.waitForFunction(() => window.__notes.length > 0, null, { timeout: 10_000 });
   await a.waitForTimeout(1500);
   const notes = await a.evaluate(() => window.__notes.map(({ title, body, tag }) => ({ title, body, tag })));
   assert.equal(notes.length, 1, JSON.stringify(notes));
-  assert.match(notes[0].title, /^Bea replied to you in #general$/);
+  assert.match(notes[0].title, /^Bea Reader replied to you in #general$/);
   assert.equal(notes[0].body, answer);
   // Clicking it brings the message into view.
   await a.evaluate(() => (window.__background = false));

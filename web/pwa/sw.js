@@ -20,6 +20,8 @@ self.addEventListener("install", (event) => {
       const [readOnly, posting] = await Promise.all([fetch(shell), fetch(`${shell}?post=1`)]);
       if (readOnly.ok) await cache.put(EMBED_KEY, readOnly);
       if (posting.ok) await cache.put(EMBED_POST_KEY, posting);
+      // Which node to talk to, for a start with no network (refreshed on every online start).
+      await cache.add("/hearth.json").catch(() => {});
       await self.skipWaiting();
     })(),
   );

@@ -11,6 +11,7 @@ pub mod live;
 pub mod markdown;
 pub mod notify;
 pub mod person;
+pub mod reconnect;
 pub mod routes;
 pub mod session;
 pub mod share_link;
