@@ -111,12 +111,19 @@ test("offline: the channel renders from storage, and a message sent offline is d
   const text = `written on a train ${Date.now()}`;
   await page.fill("#composer-input", text);
   await page.press("#composer-input", "Enter");
-  await page.waitForSelector(`.message.pending:has-text("${text}")`, { timeout: 15_000 });
+  await page.waitForSelector(`.message:is(.pending, .failed):has-text("${text}")`, { timeout: 15_000 });
   await page.waitForTimeout(1500);
-  assert.equal(await page.locator(`.message.pending:has-text("${text}")`).count(), 1, "still waiting while offline");
+  // Still in the outbox while offline: pending, or failed after its tries (retried when back).
+  assert.equal(await page.locator(`.message:is(.pending, .failed):has-text("${text}")`).count(), 1, "not delivered while offline");
 
   await page.context().setOffline(false);
-  await page.waitForSelector(`.message:not(.pending):not(.failed):has-text("${text}")`, { timeout: 90_000 });
+  try {
+    await page.waitForSelector(`.message:not(.pending):not(.failed):has-text("${text}")`, { state: "attached", timeout: 90_000 });
+  } catch (e) {
+    await page.screenshot({ path: new URL("pwa-offline-failed.png", shots).pathname });
+    const cls = await page.locator(`.message:has-text("${text}")`).getAttribute("class").catch(() => "none");
+    throw new Error(`not delivered after 90 s online: row ${cls}, indicator ${await page.textContent(".connection-text")}`, { cause: e });
+  }
   // Another browser sees it exactly once; so does the node's store.
   const reader = await open();
   await reader.goto(channelUrl());

@@ -1,46 +1,52 @@
-//! Back online, the outbox goes out: the client resends what it holds only at start or on a
-//! retry, so when the browser says the network is back (`online`), every message that failed
-//! while offline is retried — every few seconds until the outbox is empty or a couple of minutes
-//! pass (peers reconnect with backoff). A retry sends the same Waku messages (same hashes), so a
-//! message that did get out before is not delivered twice.
+//! Back online, the outbox goes out. The client resends what it holds at start and on a retry;
+//! a message that failed while the network was away (offline, or no peer) stays failed. So while
+//! the client has peers again, every failed message is retried — every few seconds, and at most
+//! [`MAX_ATTEMPTS`] times in all, so a message that can never go out does not retry forever
+//! (its Retry button stays). A retry sends the same Waku messages (same hashes), so a message
+//! that did get out before is not delivered twice.
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use hearth::client::Client;
 use hearth::net::runtime::sleep;
 use hearth::storage::record::OutboxState;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 
-/// Between two rounds of retries.
+/// Between two looks at the outbox.
 const ROUND: Duration = Duration::from_secs(5);
-/// Rounds after the network returns (2 minutes).
-const ROUNDS: usize = 24;
+/// Tries per message (the client's own first try included) before it is left to the reader.
+const MAX_ATTEMPTS: u32 = 12;
 
-async fn resend_failed(client: Client) {
-    for _ in 0..ROUNDS {
-        let Ok(entries) = client.outbox().await else {
-            return;
-        };
-        if entries.is_empty() {
-            return;
+async fn retry_failed(client: &Client) {
+    let Ok(entries) = client.outbox().await else {
+        return;
+    };
+    for entry in entries {
+        if matches!(entry.state, OutboxState::Failed { .. }) && entry.attempts < MAX_ATTEMPTS {
+            let _ = client.retry(&entry.id).await;
         }
-        for entry in entries {
-            if matches!(entry.state, OutboxState::Failed { .. }) {
-                let _ = client.retry(&entry.id).await;
-            }
-        }
-        sleep(ROUND).await;
     }
 }
 
-/// Watches the browser's `online` event for the page's lifetime (the app's one client).
+/// Watches the client's health for the page's lifetime (the app's one client): with peers, looks
+/// at the outbox every few seconds and retries what failed.
 pub fn resend_when_online(client: Client) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let on_online = Closure::<dyn FnMut()>::new(move || spawn_local(resend_failed(client.clone())));
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    on_online.forget();
+    spawn_local(async move {
+        let connected = std::rc::Rc::new(std::cell::Cell::new(false));
+        let c = connected.clone();
+        let mut health = Box::pin(client.health());
+        spawn_local(async move {
+            while let Some(h) = health.next().await {
+                c.set(h.connected_peers > 0);
+            }
+        });
+        loop {
+            sleep(ROUND).await;
+            // (Health's outbox count leaves failed messages out: the outbox itself is read.)
+            if connected.get() && crate::browser::online() {
+                retry_failed(&client).await;
+            }
+        }
+    });
 }
