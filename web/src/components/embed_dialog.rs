@@ -22,6 +22,8 @@ pub fn EmbedDialog(
     let height = RwSignal::new(DEFAULT_HEIGHT.to_string());
     let post = RwSignal::new(false);
     let copied = RwSignal::new("");
+    // The preview (a whole embed: wasm and a client) exists only while the dialog is open.
+    let shown = RwSignal::new(false);
     let base = origin();
 
     let options = Memo::new(move |_| EmbedOptions {
@@ -58,6 +60,7 @@ pub fn EmbedDialog(
     };
     let open = move |_| {
         copied.set("");
+        shown.set(true);
         if let Some(d) = dialog.get() {
             let _ = d.show_modal();
         }
@@ -69,7 +72,7 @@ pub fn EmbedDialog(
     };
     view! {
         <button class="button secondary small embed-button" on:click=open>"Embed"</button>
-        <dialog class="embed-dialog" node_ref=dialog aria-labelledby="embed-title">
+        <dialog class="embed-dialog" node_ref=dialog aria-labelledby="embed-title" on:close=move |_| shown.set(false)>
             <h2 id="embed-title">{move || format!("Embed #{}", name.get())}</h2>
             <p class="muted small">"Show this channel on any web page. Readers see it live; with posting allowed, members can write from it. Their identity stays with Hearth, never with the page."</p>
             <div class="embed-options">
@@ -108,7 +111,9 @@ pub fn EmbedDialog(
                 _ => "Copied.",
             }}</p>
             <h3>"Preview"</h3>
-            <iframe class="embed-preview" title="Embed preview" src=preview_src height=move || shown_height().min(480).to_string()></iframe>
+            <Show when=move || shown.get()>
+                <iframe class="embed-preview" title="Embed preview" src=preview_src.clone() height=move || shown_height().min(480).to_string()></iframe>
+            </Show>
             <div class="dialog-actions">
                 <button class="button" on:click=close>"Close"</button>
             </div>
