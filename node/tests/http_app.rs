@@ -1,6 +1,7 @@
 //! The app as `hearth node --web` serves it: a strict Content-Security-Policy on every page (no
-//! inline script, wasm allowed, connections to this node's own WebSocket), framing refused, and
-//! `/hearth.json` telling the app which node it came from.
+//! inline script, wasm allowed, connections to this node's own WebSocket), framing refused except
+//! for the embed pages (to `--embed-ancestors`), `/embed.js` loadable from any site, and
+//! `/hearth.json` telling the app which node it came from; assets precompressed and revalidated.
 
 mod common;
 
@@ -156,5 +157,117 @@ fn assets_go_out_precompressed_when_accepted_and_revalidate_with_an_etag() {
     // The twins are never reached by their own names through a traversal.
     let (head, _) = get_with(&node, "/../app.wasm", "");
     assert!(!head.contains(" 200 "), "{head}");
+    let _ = std::fs::remove_dir_all(&web);
+}
+
+const EMBED: &str = "/embed/0x0200000000000000000000000000000000000000000000000000000000000000ab/0e9e2a5c-2f7b-4c4f-9d65-4c9c1f1b7a10";
+
+fn web_dir(tag: &str) -> std::path::PathBuf {
+    let web = std::env::temp_dir().join(format!("hearth-web-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(
+        web.join("index.html"),
+        "<!doctype html><title>Hearth</title>",
+    )
+    .unwrap();
+    std::fs::write(web.join("embed.js"), "export {};").unwrap();
+    std::fs::create_dir_all(web.join("embed")).unwrap();
+    std::fs::write(
+        web.join("embed").join("index.html"),
+        "<!doctype html><title>Hearth embed (read-only)</title>",
+    )
+    .unwrap();
+    std::fs::write(web.join("sw.js"), "// sw").unwrap();
+    std::fs::write(web.join("manifest.webmanifest"), "{}").unwrap();
+    web
+}
+
+fn frame_ancestors(policy: &str) -> Vec<String> {
+    policy
+        .split(';')
+        .map(str::trim)
+        .filter(|d| d.starts_with("frame-ancestors"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn only_embed_pages_may_be_framed_and_the_widget_script_loads_from_any_site() {
+    let web = web_dir("embed");
+    let node = Node::start("http-embed", &["--web", web.to_str().unwrap()]);
+    // The embed page: framable by anyone (the default), otherwise as strict as every page.
+    let (head, body) = get(&node, EMBED);
+    assert!(
+        head.starts_with("http/1.0 200") || head.starts_with("http/1.1 200"),
+        "{head}"
+    );
+    assert!(body.contains("<title>"));
+    let policy = csp(&head);
+    assert_eq!(frame_ancestors(&policy), ["frame-ancestors *"], "{policy}");
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    // Read-only, the embed build's own page (no composer code); posting, the full app.
+    assert!(body.contains("read-only"), "{body}");
+    let (head, body) = get(&node, &format!("{EMBED}?theme=dark&post=1"));
+    assert!(!body.contains("read-only"), "{body}");
+    assert_eq!(frame_ancestors(&csp(&head)), ["frame-ancestors *"]);
+    // Every other page still refuses framing; a path that only looks like an embed does too.
+    for path in ["/", "/community/0x02ab", "/settings", "/embedded", "/embed"] {
+        let (head, _) = get(&node, path);
+        assert_eq!(
+            frame_ancestors(&csp(&head)),
+            ["frame-ancestors 'none'"],
+            "{path}"
+        );
+    }
+    // The widget script: a module other sites load, so CORS says any origin may.
+    let (head, _) = get(&node, "/embed.js");
+    assert!(head.contains("javascript"), "{head}");
+    assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    let (head, _) = get(&node, "/bootstrap.js");
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+    // The offline app's service worker and manifest are revalidated on every visit.
+    let (head, _) = get(&node, "/sw.js");
+    assert!(head.contains("cache-control: no-cache"), "{head}");
+    let (head, _) = get(&node, "/manifest.webmanifest");
+    assert!(head.contains("application/manifest+json"), "{head}");
+    drop(node);
+
+    // A configured list replaces `*` for the embed pages only.
+    let node = Node::start(
+        "http-embed-list",
+        &[
+            "--web",
+            web.to_str().unwrap(),
+            "--embed-ancestors",
+            "https://example.org https://*.example.net",
+        ],
+    );
+    let (head, _) = get(&node, EMBED);
+    assert_eq!(
+        frame_ancestors(&csp(&head)),
+        ["frame-ancestors https://example.org https://*.example.net"]
+    );
+    let (head, _) = get(&node, "/");
+    assert_eq!(frame_ancestors(&csp(&head)), ["frame-ancestors 'none'"]);
+    drop(node);
+
+    // A list that would end the directive or split the header is refused at start.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args([
+            "node",
+            "--http",
+            "off",
+            "--embed-ancestors",
+            "* ; script-src *",
+        ])
+        .args(["--data-dir", web.join("data").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--embed-ancestors"));
     let _ = std::fs::remove_dir_all(&web);
 }

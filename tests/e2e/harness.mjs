@@ -14,13 +14,16 @@ const TYPES = {
   ".css": "text/css",
   ".svg": "image/svg+xml",
   ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".png": "image/png",
 };
 
 /** The strict policy the app must run under (the node sends the same shape): no inline script,
  * no inline style attribute strings, wasm allowed, images only from the page and blob: URLs. */
 export const CSP =
   "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-  "img-src 'self' blob:; connect-src 'self' ws://127.0.0.1:*; font-src 'self'; " +
+  "img-src 'self' blob:; connect-src 'self' ws://127.0.0.1:*; font-src 'self'; manifest-src 'self'; " +
+  "frame-src 'self'; worker-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**

@@ -11,12 +11,10 @@
 // skipped, saying so, without them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium, openPage } from "./harness.mjs";
+import { launchChromium, openPage, startDemo } from "./harness.mjs";
 
 const root = new URL("../../", import.meta.url);
 const binary = process.env.HEARTH_NODE ?? new URL("target/debug/hearth", root).pathname;
@@ -29,33 +27,9 @@ const skip = !existsSync(binary)
 const DAY = 24 * 3600 * 1000;
 let node, demo, browser, dataDir;
 
-async function startDemo() {
-  dataDir = await mkdtemp(join(tmpdir(), "hearth-e2e-history-"));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  node = spawn(binary, [
-    "serve", "--demo", "--data-dir", dataDir, "--web", dist,
-    "--port", String(port), "--ws-port", String(port + 1),
-  ], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  node.stderr.on("data", (d) => (err += d));
-  return new Promise((ok, fail) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error(`demo did not start in 60 s: ${err}`)), 60_000);
-    node.stdout.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        ok(JSON.parse(out.slice(0, nl)));
-      }
-    });
-    node.on("exit", (code) => fail(new Error(`demo exited ${code}: ${err}`)));
-  });
-}
-
 before(async () => {
   if (skip) return;
-  demo = await startDemo();
+  ({ demo, node, dataDir } = await startDemo(binary));
   browser = await launchChromium();
 });
 after(async () => {

@@ -133,3 +133,22 @@ pub fn ago(ms: u64) -> String {
         _ => format!("{} days ago", secs / 86_400),
     }
 }
+
+/// Whether the browser believes it has a network (`navigator.onLine`); `true` when it cannot say.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// `navigator.onLine` as a signal, kept current by the window's `online`/`offline` events for as
+/// long as the calling component lives.
+pub fn online_signal() -> leptos::prelude::ReadSignal<bool> {
+    use leptos::prelude::*;
+    let (online_now, set) = signal(online());
+    let up = window_event_listener_untyped("online", move |_| set.set(true));
+    let down = window_event_listener_untyped("offline", move |_| set.set(false));
+    on_cleanup(move || {
+        up.remove();
+        down.remove();
+    });
+    online_now
+}

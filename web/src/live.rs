@@ -81,9 +81,11 @@ impl Live {
         let fut: LocalBoxFuture<'static, Result<Client, Problem>> = Box::pin(async move {
             let node = crate::browser::node_config().await;
             let storage = open_default("hearth", StorageConfig::default()).await;
-            Client::start(config_from(node.as_ref()), storage)
+            let client = Client::start(config_from(node.as_ref()), storage)
                 .await
-                .map_err(|e| problem(&e))
+                .map_err(|e| problem(&e))?;
+            crate::reconnect::resend_when_online(client.clone());
+            Ok(client)
         });
         Self {
             ready: fut.shared(),

@@ -8,6 +8,7 @@ use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 
 use crate::components::community_page::CommunityPage;
+use crate::components::embed_page::EmbedPage;
 use crate::components::home::Home;
 use crate::components::not_found::NotFound;
 use crate::components::preview::Preview;
@@ -27,6 +28,7 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/u/:data") view=Preview />
             <Route path=path!("/community/:id/:uuid?") view=CommunityPage />
             <Route path=path!("/settings") view=Settings />
+            <Route path=path!("/embed/:id/:uuid") view=EmbedPage />
         </Routes>
     }
 }

@@ -114,6 +114,11 @@ pub struct NodeArgs {
     #[arg(long)]
     pub web: Option<PathBuf>,
 
+    /// Who may frame the embed pages (`/embed/…`): a CSP `frame-ancestors` source list, e.g.
+    /// `https://example.org https://*.example.net`. Every other page refuses framing.
+    #[arg(long, default_value = "*")]
+    pub embed_ancestors: String,
+
     /// PEM certificate chain for `/wss` listeners (with --wss-key).
     #[arg(long, requires = "wss_key")]
     pub wss_cert: Option<PathBuf>,
@@ -251,6 +256,7 @@ impl NodeArgs {
             max_message_size: self.max_message_size,
             http,
             web_dir: self.web,
+            embed_ancestors: crate::service::http::embed_ancestors(&self.embed_ancestors)?,
             site: None,
             wss_tls: self.wss_cert.zip(self.wss_key),
             filter_max_peers: self.filter_max_peers,

@@ -99,6 +99,7 @@ fn mime(path: &Path) -> &'static str {
         Some("json") => "application/json",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
+        Some("webmanifest") => "application/manifest+json",
         _ => "application/octet-stream",
     }
 }
@@ -163,7 +164,8 @@ fn content_security_policy(hub: &Hub) -> String {
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' blob: data:; connect-src {}; font-src 'self'; manifest-src 'self'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+         frame-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'",
         connect.join(" ")
     )
 }
@@ -218,17 +220,19 @@ async fn static_file(State(hub): State<Arc<Hub>>, headers: HeaderMap, uri: Uri) 
     };
     // A client-side route (no file extension) gets the app's index.html.
     let path = if !path.exists() && path.extension().is_none() {
-        root.join("index.html")
+        read_only_embed(root, &uri).unwrap_or_else(|| root.join("index.html"))
     } else {
         path
     };
-    if mime(&path).starts_with("text/html") {
-        return match tokio::fs::read(&path).await {
+    let response = if mime(&path).starts_with("text/html") {
+        match tokio::fs::read(&path).await {
             Ok(body) => html(&hub, body),
             Err(_) => StatusCode::NOT_FOUND.into_response(),
-        };
-    }
-    asset(&path, &headers).await
+        }
+    } else {
+        asset(&path, &headers).await
+    };
+    embed_headers(&hub, uri.path(), response)
 }
 
 /// The encodings a request accepts, best first, among those `scripts/build-web` writes beside
@@ -321,6 +325,72 @@ async fn asset(path: &Path, headers: &HeaderMap) -> Response {
         }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+// ---- The embed pages, the widget script and the offline app (issue 14) ----
+
+/// A `--embed-ancestors` value that cannot be a CSP source list.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--embed-ancestors {0:?}: a CSP source list has no ';', ',', quotes other than keywords, or control characters"
+)]
+pub struct EmbedAncestorsError(String);
+
+/// Checks a `frame-ancestors` source list for the embed pages: it is pasted into a header, so
+/// nothing that ends the directive (`;`), splits the header (`,`) or breaks the line gets in.
+pub fn embed_ancestors(text: &str) -> Result<String, EmbedAncestorsError> {
+    let text = text.trim();
+    let bad = text.is_empty()
+        || text
+            .chars()
+            .any(|c| c == ';' || c == ',' || c.is_control() || !c.is_ascii());
+    if bad {
+        return Err(EmbedAncestorsError(text.to_string()));
+    }
+    Ok(text.to_string())
+}
+
+/// The read-only embed build's page (`embed/index.html`, no composer or identity code) for an
+/// embed page that does not post, when the build has it.
+fn read_only_embed(root: &Path, uri: &Uri) -> Option<PathBuf> {
+    let posts = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair == "post=1"));
+    let page = root.join("embed").join("index.html");
+    (uri.path().starts_with("/embed/") && !posts && page.is_file()).then_some(page)
+}
+
+/// Framing is allowed for `/embed/…` pages only (to `--embed-ancestors`); `/embed.js` may be
+/// loaded as a module from any site (CORS); the service worker and manifest are never cached
+/// stale, so a new build replaces the old app at the next visit.
+fn embed_headers(hub: &Hub, path: &str, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if path.starts_with("/embed/")
+        && let Some(policy) = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+    {
+        let opened = policy.replace(
+            "frame-ancestors 'none'",
+            &format!("frame-ancestors {}", hub.config.embed_ancestors),
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&opened) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    if path == "/embed.js" {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            header::HeaderValue::from_static("*"),
+        );
+    }
+    if matches!(path, "/sw.js" | "/manifest.webmanifest" | "/build.json") {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-cache"),
+        );
+    }
+    response
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 pub mod archive;
 pub mod archive_files;
 mod filter;
-mod http;
+pub(crate) mod http;
 mod lightpush;
 pub mod limits;
 mod metadata;
@@ -49,6 +49,8 @@ pub struct ServiceConfig {
     pub max_message_size: usize,
     pub http: Option<SocketAddr>,
     pub web_dir: Option<PathBuf>,
+    /// The `frame-ancestors` source list of the embed pages (checked: no `;`, `,` or controls).
+    pub embed_ancestors: String,
     /// What `/hearth.json` tells the app about this node (`hearth serve` fills it with the line it
     /// prints); `None`: built from the node's own listen addresses.
     pub site: Option<serde_json::Value>,

@@ -4,7 +4,7 @@
 // to read the whole channel by scrolling up, and then scrolling from the top to the bottom: frame
 // intervals (requestAnimationFrame), long tasks and the most timeline rows in the DOM at once (the
 // list is virtualized, so that stays small). Prints figures; asserts nothing.
-import { randomBytes, pbkdf2Sync } from "node:crypto";
+import { pbkdf2Sync } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { symmetric } from "@waku/message-encryption";
 import { keccak_256 } from "@noble/hashes/sha3";
@@ -27,7 +27,9 @@ try {
   const symKey = new Uint8Array(pbkdf2Sync(universal, "", 65356, 32, "sha256"));
   const channel = demo.channels[0];
   const plain = waku.createEncoder({ contentTopic: topicOf(universal), shardId: 32 });
-  const authors = Array.from({ length: 24 }, () => randomBytes(32));
+  // The demo's members (keys keccak256("hearth demo <name>")): only members' messages are shown.
+  const authors = ["Ada Lovelace", "Grace Hopper", "Linus T", "Margaret H", "Ken Thompson", "Radia P"]
+    .map((name) => Buffer.from(keccak_256(Buffer.from(`hearth demo ${name}`))));
   const encoders = authors.map((sigPrivKey) => symmetric.createEncoder({
     contentTopic: topicOf(universal), routingInfo: plain.routingInfo, symKey, sigPrivKey,
   }));

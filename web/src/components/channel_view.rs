@@ -7,7 +7,9 @@ use leptos::task::spawn_local;
 use crate::browser::{pref, set_pref};
 use crate::community::CommunityFeed;
 use crate::components::composer::Composer;
+use crate::components::embed_dialog::EmbedDialog;
 use crate::components::message_row::MessageActions;
+use crate::components::notify_button::NotifyButton;
 use crate::components::pinned_list::PinnedList;
 use crate::components::problem_notice::ProblemNotice;
 use crate::components::timeline_view::TimelineView;
@@ -114,6 +116,15 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
                             &event,
                             TimelineEvent::Older { items, complete: false } if items.is_empty()
                         );
+                        if let TimelineEvent::Upsert { item } = &event {
+                            let me = session
+                                .identity
+                                .with_untracked(|i| i.as_ref().map(|i| i.public_key.clone()));
+                            let shown = channel_info
+                                .with_untracked(|c| c.as_ref().map(|c| c.name.clone()))
+                                .unwrap_or_default();
+                            crate::notify::announce(item, me.as_deref(), &shown);
+                        }
                         timeline.update(|t| {
                             t.apply(event);
                         });
@@ -269,6 +280,8 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
                     on:click=move |_| show_pinned.update(|s| *s = !*s)>
                     {move || format!("📌 Pinned ({})", pinned.with(Vec::len))}
                 </button>
+                <NotifyButton />
+                <EmbedDialog community=channel.community.clone() uuid=uuid.clone() name=name />
             </header>
             <p class="sync-status" role="status" aria-live="polite">{status_line}</p>
             <Show when=move || loading_older.get()>

@@ -9,11 +9,13 @@ use hearth::client::types::StorageBackend;
 pub fn ConnectionIndicator() -> impl IntoView {
     let session = use_session();
     let open = RwSignal::new(false);
+    let online = crate::browser::online_signal();
     let summary = move || {
         let phase = session.phase.get();
         let health = session.health.get();
         match (phase, health) {
             (ClientPhase::Unavailable(_), _) => ("offline", "Offline".to_string()),
+            _ if !online.get() => ("offline", "Offline".to_string()),
             (ClientPhase::Starting, None) => ("connecting", "Connecting…".to_string()),
             (_, Some(h)) if h.connected_peers == 0 => {
                 ("connecting", "Looking for peers…".to_string())
