@@ -3,7 +3,7 @@
 // - Chromium's installability check (CDP Page.getInstallabilityErrors) finds nothing wrong.
 // - Offline: load once, context.setOffline(true), reload: the channel renders from storage and the
 //   connection indicator says Offline; a message sent offline waits in the outbox (kept through
-//   a reload). Delivery once back online is a `todo` test (see the note above it).
+//   a reload), and is delivered exactly once when the network returns.
 // - Notifications: with permission granted and the tab in the background, a reply from another
 //   identity raises one notification; clicking it shows the message.
 // - The figure: the app's second-visit start with the service worker (shell from its cache).
@@ -118,13 +118,10 @@ test("offline: the channel renders from storage, the indicator says Offline, a s
   await page.context().close();
 });
 
-// Known gap, run and reported but not counted (flaky: it passes when the client re-dials the
-// node soon enough): after an offline reload the client's dials have failed and backed off (up
-// to 60 s), and in some runs the lightpush retries keep failing with "Dial error: no addresses
-// for peer" even once the indicator shows a peer again. The app retries
-// failed outbox messages while it has peers (web/src/reconnect.rs); the fix belongs in the
-// light client's peer book (keep the configured peers' addresses through failures).
-test("offline: a message sent offline is delivered exactly once when the network returns", { skip, todo: "light client: peer addresses lost after offline dials" }, async () => {
+// After an offline reload the client's dials have failed and backed off (up to 60 s); a send must
+// not wait for that backoff: the swarm dials the node by the peer book's addresses at once
+// (transport::Addresses; before it, lightpush failed with "no addresses for peer").
+test("offline: a message sent offline is delivered exactly once when the network returns", { skip }, async () => {
   const page = await open();
   await joinCommunity(page, "Returning Rita");
   await page.goto(channelUrl());

@@ -10,10 +10,20 @@ use libp2p::core::muxing::StreamMuxerBox;
 use libp2p::core::transport::Boxed;
 use libp2p::core::upgrade::{SelectUpgrade, Version};
 use libp2p::identity::Keypair;
-use libp2p::swarm::NetworkBehaviour;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use libp2p::Multiaddr;
+use libp2p::core::Endpoint;
+use libp2p::core::transport::PortUse;
+use libp2p::swarm::{
+    ConnectionDenied, ConnectionId, FromSwarm, NetworkBehaviour, THandler, THandlerInEvent,
+    THandlerOutEvent, ToSwarm, dummy,
+};
 use libp2p::{PeerId, Swarm, Transport, identify, noise, ping, yamux};
 
 use super::inbound::{Inbound, Incoming};
+use super::peers::PeerBook;
 use crate::protocols::{filter, metadata};
 
 /// Identify's protocol version string, as nwaku sends it.
@@ -31,6 +41,87 @@ pub struct Behaviour {
     pub metadata_in: Inbound,
     /// Filter pushes.
     pub push_in: Inbound,
+    /// The peer book's addresses for dials by peer id alone.
+    pub addresses: Addresses,
+}
+
+/// Answers the swarm's "where is this peer?" from the peer book. libp2p-stream opens a stream to
+/// a peer that is not connected by dialing its peer id alone; without an answer that dial fails
+/// with "no addresses for peer" until the redial backoff (up to 60 s) reconnects, which is what a
+/// send right after the network came back ran into.
+pub struct Addresses {
+    book: Arc<Mutex<PeerBook>>,
+    dialable: fn(&Multiaddr) -> bool,
+}
+
+impl Addresses {
+    pub fn new(book: Arc<Mutex<PeerBook>>, dialable: fn(&Multiaddr) -> bool) -> Self {
+        Self { book, dialable }
+    }
+}
+
+impl NetworkBehaviour for Addresses {
+    type ConnectionHandler = dummy::ConnectionHandler;
+    type ToSwarm = std::convert::Infallible;
+
+    fn handle_established_inbound_connection(
+        &mut self,
+        _: ConnectionId,
+        _: PeerId,
+        _: &Multiaddr,
+        _: &Multiaddr,
+    ) -> Result<THandler<Self>, ConnectionDenied> {
+        Ok(dummy::ConnectionHandler)
+    }
+
+    fn handle_established_outbound_connection(
+        &mut self,
+        _: ConnectionId,
+        _: PeerId,
+        _: &Multiaddr,
+        _: Endpoint,
+        _: PortUse,
+    ) -> Result<THandler<Self>, ConnectionDenied> {
+        Ok(dummy::ConnectionHandler)
+    }
+
+    fn handle_pending_outbound_connection(
+        &mut self,
+        _: ConnectionId,
+        peer: Option<PeerId>,
+        given: &[Multiaddr],
+        _: Endpoint,
+    ) -> Result<Vec<Multiaddr>, ConnectionDenied> {
+        let Some(peer) = peer else {
+            return Ok(Vec::new());
+        };
+        let book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(book
+            .get(&peer)
+            .map(|r| {
+                r.addrs
+                    .iter()
+                    .filter(|a| (self.dialable)(a) && !given.contains(a))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    fn on_swarm_event(&mut self, _: FromSwarm) {}
+
+    fn on_connection_handler_event(
+        &mut self,
+        _: PeerId,
+        _: ConnectionId,
+        event: THandlerOutEvent<Self>,
+    ) {
+        match event {}
+    }
+
+    fn poll(&mut self, _: &mut Context<'_>) -> Poll<ToSwarm<Self::ToSwarm, THandlerInEvent<Self>>> {
+        Poll::Pending
+    }
 }
 
 /// Where the streams peers open to us arrive: (metadata, filter push).
@@ -41,10 +132,16 @@ pub struct InboundStreams {
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
-fn behaviour(key: &Keypair, metadata_in: Inbound, push_in: Inbound) -> Behaviour {
+fn behaviour(
+    key: &Keypair,
+    metadata_in: Inbound,
+    push_in: Inbound,
+    addresses: Addresses,
+) -> Behaviour {
     Behaviour {
         metadata_in,
         push_in,
+        addresses,
         identify: identify::Behaviour::new(
             identify::Config::new(IDENTIFY_PROTOCOL.into(), key.public())
                 .with_agent_version(format!("hearth/{}", crate::VERSION)),
@@ -82,7 +179,10 @@ where
 /// The native swarm: TCP, and WebSocket (`/ws`, `/wss`) with DNS names resolved by the system
 /// inside the WebSocket transport, so TLS still sees the host name.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn build_swarm(key: Keypair) -> Result<(Swarm<Behaviour>, InboundStreams), Error> {
+pub fn build_swarm(
+    key: Keypair,
+    addresses: Addresses,
+) -> Result<(Swarm<Behaviour>, InboundStreams), Error> {
     use libp2p::tcp;
     let (metadata_in, metadata) = Inbound::new(metadata::PROTOCOL);
     let (push_in, push) = Inbound::new(filter::PUSH_PROTOCOL);
@@ -100,7 +200,7 @@ pub fn build_swarm(key: Keypair) -> Result<(Swarm<Behaviour>, InboundStreams), E
             ws.set_max_data_size(crate::protocols::lightpush::MAX_FRAME * 2);
             secure(ws, key)
         })?
-        .with_behaviour(|key| behaviour(key, metadata_in, push_in))?
+        .with_behaviour(|key| behaviour(key, metadata_in, push_in, addresses))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build();
     Ok((swarm, InboundStreams { metadata, push }))
@@ -109,7 +209,10 @@ pub fn build_swarm(key: Keypair) -> Result<(Swarm<Behaviour>, InboundStreams), E
 /// The browser swarm: WebSocket and WebRTC-direct. The WebRTC shim is installed first so the
 /// node's own streams (filter push, metadata) are not lost (see `docs/webrtc-direct.md`).
 #[cfg(target_arch = "wasm32")]
-pub fn build_swarm(key: Keypair) -> Result<(Swarm<Behaviour>, InboundStreams), Error> {
+pub fn build_swarm(
+    key: Keypair,
+    addresses: Addresses,
+) -> Result<(Swarm<Behaviour>, InboundStreams), Error> {
     use libp2p::{webrtc_websys, websocket_websys};
     webrtc_shim::install();
     let (metadata_in, metadata) = Inbound::new(metadata::PROTOCOL);
@@ -123,7 +226,7 @@ pub fn build_swarm(key: Keypair) -> Result<(Swarm<Behaviour>, InboundStreams), E
             )
         })?
         .with_other_transport(|key| webrtc_websys::Transport::new(webrtc_websys::Config::new(key)))?
-        .with_behaviour(|key| behaviour(key, metadata_in, push_in))?
+        .with_behaviour(|key| behaviour(key, metadata_in, push_in, addresses))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build();
     Ok((swarm, InboundStreams { metadata, push }))

@@ -145,7 +145,8 @@ struct FilterEntry {
 struct Shared {
     config: ClientConfig,
     local_peer: PeerId,
-    book: Mutex<PeerBook>,
+    /// Shared with the swarm's [`transport::Addresses`], which dials from it.
+    book: Arc<Mutex<PeerBook>>,
     control: Mutex<libp2p_stream::Control>,
     commands: mpsc::UnboundedSender<Command>,
     filters: Mutex<HashMap<u64, FilterEntry>>,
@@ -263,13 +264,17 @@ impl LightClient {
     /// Natively this must be called inside a tokio runtime.
     pub fn start(config: ClientConfig) -> Result<Self, ClientError> {
         let key = libp2p::identity::Keypair::generate_secp256k1();
-        let (mut swarm, inbound) =
-            transport::build_swarm(key).map_err(|e| ClientError::Start(e.to_string()))?;
+        let book = Arc::new(Mutex::new(PeerBook::with_capacity(config.max_book_peers)));
+        let (mut swarm, inbound) = transport::build_swarm(
+            key,
+            transport::Addresses::new(book.clone(), Shared::dialable),
+        )
+        .map_err(|e| ClientError::Start(e.to_string()))?;
         let control = swarm.behaviour().stream.new_control();
         let (commands, command_rx) = mpsc::unbounded();
         let shared = Arc::new(Shared {
             local_peer: *swarm.local_peer_id(),
-            book: Mutex::new(PeerBook::with_capacity(config.max_book_peers)),
+            book,
             control: Mutex::new(control),
             commands,
             filters: Mutex::new(HashMap::new()),
