@@ -22,7 +22,7 @@ const TYPES = {
  * no inline style attribute strings, wasm allowed, images only from the page and blob: URLs. */
 export const CSP =
   "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-  "img-src 'self' blob:; connect-src 'self' ws://127.0.0.1:*; font-src 'self'; manifest-src 'self'; " +
+  "img-src 'self' blob:; connect-src 'self' ws://127.0.0.1:* http://127.0.0.1:*; font-src 'self'; manifest-src 'self'; " +
   "frame-src 'self'; worker-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 

@@ -41,6 +41,7 @@ async function open({ width = 1280, height = 860, colorScheme = "light" } = {}) 
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  if (process.env.DEBUG_CONSOLE) page.on("console", (m) => console.log(`# console ${m.type()}: ${m.text().slice(0, 300)}`));
   return page;
 }
 

@@ -18,6 +18,9 @@ use crate::waku::{MessageHash, WakuMessage};
 
 /// Store lookups after a push before the entry is left for the next start (about 10 s).
 pub const CONFIRM_TRIES: u32 = 5;
+/// A stored message older than this is stamped again before it is sent: well inside the 20 s a
+/// service node accepts.
+pub const RESTAMP_AFTER_NS: i64 = 10_000_000_000;
 pub const CONFIRM_INTERVAL: Duration = Duration::from_secs(2);
 
 impl Client {
@@ -66,6 +69,18 @@ impl Client {
                     self.notify_entry(&entry);
                     return Some(entry.state);
                 }
+            }
+        }
+        // Service nodes refuse a message stamped more than 20 s from their clock (nwaku
+        // `MaxMessageTimestampVariance`): one that waited in the outbox (offline, node down) goes
+        // out stamped now. The Waku timestamp is outside the encryption, so nothing is re-sealed;
+        // the Status message id, which receivers deduplicate by, does not change.
+        let now = runtime::now_ns();
+        for m in &mut messages {
+            if m.timestamp
+                .is_none_or(|t| now.saturating_sub(t) > RESTAMP_AFTER_NS)
+            {
+                m.timestamp = Some(now);
             }
         }
         let _ = self
