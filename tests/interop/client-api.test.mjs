@@ -105,8 +105,10 @@ test("join, send, close, miss three from js-waku, reopen: stored first, then all
   assert.ok(opened, "js-waku opened the page's message and found the page's key as signer");
   await page.close();
 
-  // While the page is closed: three messages sealed by js-waku (envelope from Hearth's package).
-  const author = randomBytes(32);
+  // While the page is closed: three messages sealed by js-waku (envelope from Hearth's package),
+  // signed with the page's own key as another device of the same member would (a non-member's
+  // messages are not shown, as Status Desktop does not show them).
+  const author = Buffer.from(key, "hex");
   const plain = waku.createEncoder({ contentTopic: topicOf(universal), shardId: 32 });
   const encoder = symmetric.createEncoder({
     contentTopic: topicOf(universal), routingInfo: plain.routingInfo, symKey, sigPrivKey: author,
