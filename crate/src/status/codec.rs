@@ -292,27 +292,16 @@ pub fn decode_status_message_buffered(
     now_ms: u64,
 ) -> Result<StatusEvent, StatusError> {
     let (timestamp_ns, opened) = open_payload(msg, keys)?;
-    let Ok(segment) = segment::decode_segment(&opened.data) else {
-        return decode_data(
-            &opened.data,
-            opened.signer,
-            timestamp_ns,
-            &msg.content_topic,
-            keys,
-        );
-    };
-    match buffer.push(segment, &opened.signer, now_ms)? {
-        Reassembly::Complete(whole) => decode_data(
-            &whole,
-            opened.signer,
-            timestamp_ns,
-            &msg.content_topic,
-            keys,
-        ),
-        Reassembly::Incomplete => Ok(StatusEvent::Pending(Pending::Incomplete)),
-        Reassembly::Duplicate => Ok(StatusEvent::Pending(Pending::Duplicate)),
-        Reassembly::AlreadyCompleted => Ok(StatusEvent::Pending(Pending::AlreadyCompleted)),
-    }
+    // From the opened payload on, the same path as an archived message.
+    decode_archived_data(
+        &opened.data,
+        opened.signer,
+        timestamp_ns,
+        &msg.content_topic,
+        keys,
+        buffer,
+        now_ms,
+    )
 }
 
 /// [`decode_opened_data`] with reassembly, for a history archive's messages in a row: a segment
