@@ -15,42 +15,11 @@ import { ecies, generatePrivateKey, getPublicKey, symmetric } from "@waku/messag
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3";
 
-import { HEARTH, PUBSUB, proto, rawRequest, startNode, jsWaku, eventually, tempDir } from "./harness.mjs";
+import { HEARTH, PUBSUB, proto, rawRequest, startNode, jsWaku, eventually, tempDir, fields, one } from "./harness.mjs";
 
 const hex = (b) => Buffer.from(b).toString("hex");
 
-/** Reads a protobuf message into { field number: [values] } (varints as BigInt, the rest bytes). */
-function fields(bytes) {
-  const out = {};
-  let i = 0;
-  const varint = () => {
-    let v = 0n;
-    for (let shift = 0n; ; shift += 7n) {
-      const b = bytes[i++];
-      if (b === undefined) throw new Error("truncated varint");
-      v |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) return v;
-    }
-  };
-  while (i < bytes.length) {
-    const key = varint();
-    const field = Number(key >> 3n);
-    const wire = Number(key & 7n);
-    let value;
-    if (wire === 0) value = varint();
-    else if (wire === 2) {
-      const len = Number(varint());
-      value = bytes.subarray(i, i + len);
-      i += len;
-    } else if (wire === 1) { value = bytes.subarray(i, i + 8); i += 8; }
-    else if (wire === 5) { value = bytes.subarray(i, i + 4); i += 4; }
-    else throw new Error(`wire type ${wire}`);
-    (out[field] ??= []).push(value);
-  }
-  return out;
-}
 const str = (b) => (b ? Buffer.from(b).toString("utf8") : "");
-const one = (f, n) => f[n]?.[0];
 
 /** The compressed key that signed keccak256(payload) (r ‖ s ‖ v, v ∈ {0, 1}). */
 function signer(payload, signature) {

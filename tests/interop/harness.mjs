@@ -143,3 +143,37 @@ export async function eventually(check, ms = 10_000, what = "condition") {
     await sleep(100);
   }
 }
+
+/** Reads a protobuf message into { field number: [values] } (varints as BigInt, the rest bytes). */
+export function fields(bytes) {
+  const out = {};
+  let i = 0;
+  const varint = () => {
+    let v = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const b = bytes[i++];
+      if (b === undefined) throw new Error("truncated varint");
+      v |= BigInt(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+  };
+  while (i < bytes.length) {
+    const key = varint();
+    const field = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    let value;
+    if (wire === 0) value = varint();
+    else if (wire === 2) {
+      const len = Number(varint());
+      value = bytes.subarray(i, i + len);
+      i += len;
+    } else if (wire === 1) { value = bytes.subarray(i, i + 8); i += 8; }
+    else if (wire === 5) { value = bytes.subarray(i, i + 4); i += 4; }
+    else throw new Error(`wire type ${wire}`);
+    (out[field] ??= []).push(value);
+  }
+  return out;
+}
+
+/** The first value of field `n` in what [`fields`] read. */
+export const one = (f, n) => f[n]?.[0];
