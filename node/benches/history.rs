@@ -10,7 +10,7 @@ use hearth::status::codec::{ChatKey, encode_chat_message};
 use hearth::status::keys::{PrivateKey, channel_chat_id, member_update_chat_id};
 use hearth_node::community::history::{self, HistoryOptions};
 use hearth_node::community::{CommunityStore, edit};
-use hearth_node::service::archive::Archive;
+use hearth_node::service::message_store::MessageStore;
 
 const MESSAGES: u64 = 100_000;
 const PUBSUB: &str = "/waku/2/rs/16/32";
@@ -44,7 +44,7 @@ fn main() {
     let authors: Vec<PrivateKey> = (1..=20u8)
         .map(|i| PrivateKey::from_bytes(&[i; 32]).unwrap())
         .collect();
-    let mut store = Archive::open(&dir.join("store.sqlite3")).unwrap();
+    let mut store = MessageStore::open(&dir.join("store.sqlite3")).unwrap();
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

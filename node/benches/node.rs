@@ -16,7 +16,7 @@ use hearth::proto::waku::filter::v2::{FilterSubscribeRequest, FilterSubscribeRes
 use hearth::proto::waku::metadata::v1::WakuMetadataResponse;
 use hearth::proto::waku::store::v3::StoreQueryRequest;
 use hearth::waku::WakuMessage;
-use hearth_node::service::archive::Archive;
+use hearth_node::service::message_store::MessageStore;
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{Multiaddr, StreamProtocol, identify, noise, tcp, yamux};
@@ -37,7 +37,7 @@ fn now_ns() -> i64 {
 fn bench_archive() {
     let dir = std::env::temp_dir().join(format!("hearth-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut archive = Archive::open(&dir.join("store.sqlite3")).unwrap();
+    let mut archive = MessageStore::open(&dir.join("store.sqlite3")).unwrap();
     let base = now_ns() - 19_000_000_000;
     let messages: Vec<WakuMessage> = (0..MESSAGES)
         .map(|i| WakuMessage {

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::community::DataDir;
 use crate::community::history::{self, HistoryOptions};
 use crate::community::{CommunityStore, now_ms};
-use crate::service::archive::Archive;
+use crate::service::message_store::MessageStore;
 
 #[derive(Subcommand, Debug)]
 pub enum ArchiveCommand {
@@ -43,7 +43,7 @@ pub fn run(cmd: ArchiveCommand) -> Result<(), Box<dyn std::error::Error>> {
         ArchiveCommand::Create(args) => {
             let data_dir = &args.dir.data_dir;
             let mut community = CommunityStore::open(data_dir)?;
-            let store = Archive::open(&data_dir.join("store.sqlite3"))?;
+            let store = MessageStore::open(&data_dir.join("store.sqlite3"))?;
             let options = HistoryOptions {
                 interval: Duration::from_secs(args.interval.max(1)),
                 base_url: args.archive_url,

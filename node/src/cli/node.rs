@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::Args;
 use libp2p::Multiaddr;
 
-use crate::service::archive::Retention;
 use crate::service::limits;
+use crate::service::message_store::Retention;
 use crate::service::rate_limit::{Rate, RateLimiter, parse_rate_limit};
 use crate::service::{ServiceConfig, run};
 

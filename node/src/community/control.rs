@@ -391,7 +391,7 @@ impl Control {
 async fn archive_if_due(dir: PathBuf, options: HistoryOptions) {
     let done = tokio::task::spawn_blocking(move || -> Result<_, history::HistoryError> {
         let mut community = CommunityStore::open(&dir)?;
-        let store = crate::service::archive::Archive::open(&dir.join("store.sqlite3"))?;
+        let store = crate::service::message_store::MessageStore::open(&dir.join("store.sqlite3"))?;
         let now_s = now_ms() / 1000;
         let chats = history::community_chats(&community)?;
         let start = match history::last_archived(&dir, &community.id()) {

@@ -22,7 +22,7 @@ use hearth::status::outgoing::{
 use super::edit::{self, ChannelSpec, CommunitySpec};
 use super::history::HistoryOptions;
 use super::{CommunityStore, CommunityStoreError, add_member, channel_uuid_by_name, now_ms};
-use crate::service::archive::{Archive, Retention};
+use crate::service::message_store::{MessageStore, Retention};
 
 /// The setting that marks a data dir whose demo history was written.
 const SEEDED: &str = "demo_seeded";
@@ -319,10 +319,10 @@ fn write_history(
         .map(|uuid| channel_chat_id(&community, &uuid))
         .collect();
     let chat = ChatKey::derive(&member_update_chat_id(&community));
-    let store_err = |e: crate::service::archive::ArchiveError| {
+    let store_err = |e: crate::service::message_store::MessageStoreError| {
         CommunityStoreError::Invalid(format!("the node's store: {e}"))
     };
-    let mut archive = Archive::open(&dir.join("store.sqlite3")).map_err(store_err)?;
+    let mut archive = MessageStore::open(&dir.join("store.sqlite3")).map_err(store_err)?;
     let written = std::cell::Cell::new(0usize);
     let mut put = |out: Outgoing| -> Result<(), CommunityStoreError> {
         for m in out.messages {

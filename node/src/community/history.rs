@@ -34,7 +34,7 @@ use hearth::status::keys::{channel_chat_id, member_update_chat_id, to_topic};
 use hearth::status::payload::{decode_frame, open_symmetric};
 
 use super::{CommunityStore, CommunityStoreError, now_ms};
-use crate::service::archive::Archive;
+use crate::service::message_store::MessageStore;
 
 /// The folder served at `/archives/` and copied to mirrors.
 pub const ARCHIVES_DIR: &str = "archives";
@@ -93,7 +93,7 @@ pub enum HistoryError {
         source: std::io::Error,
     },
     #[error("the node's store: {0}")]
-    Store(#[from] crate::service::archive::ArchiveError),
+    Store(#[from] crate::service::message_store::MessageStoreError),
     #[error(transparent)]
     Community(#[from] CommunityStoreError),
     #[error("the existing archive index is damaged: {0}")]
@@ -201,7 +201,7 @@ pub fn last_archived(data_dir: &Path, community_id: &str) -> Option<u64> {
 pub fn create(
     data_dir: &Path,
     community: &mut CommunityStore,
-    store: &Archive,
+    store: &MessageStore,
     now_s: u64,
     options: &HistoryOptions,
 ) -> Result<Option<Created>, HistoryError> {
@@ -213,7 +213,7 @@ pub fn create(
 pub fn create_with_chats(
     data_dir: &Path,
     community: &mut CommunityStore,
-    store: &Archive,
+    store: &MessageStore,
     chats: &[ChatKey],
     now_s: u64,
     options: &HistoryOptions,

@@ -40,9 +40,9 @@ pub async fn spawn(hub: Arc<Hub>, addr: SocketAddr) -> std::io::Result<()> {
 }
 
 async fn health(State(hub): State<Arc<Hub>>) -> Json<serde_json::Value> {
-    let archive = hub.archive.clone();
+    let messages = hub.messages.clone();
     let (messages, bytes) = tokio::task::spawn_blocking(move || {
-        let a = lock(&archive);
+        let a = lock(&messages);
         (a.count().unwrap_or(0), a.stored_bytes().unwrap_or(0))
     })
     .await

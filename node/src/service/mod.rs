@@ -4,14 +4,14 @@
 //!
 //! Shape: one task owns the libp2p swarm (relay, identify, ping, connections); every request
 //! protocol is served from raw streams (`libp2p-stream`) by its own module, all sharing one
-//! [`Hub`] that archives, relays and pushes each new message exactly once.
+//! [`Hub`] that stores, relays and pushes each new message exactly once.
 
-pub mod archive;
 pub mod archive_files;
 mod filter;
 pub(crate) mod http;
 mod lightpush;
 pub mod limits;
+pub mod message_store;
 mod metadata;
 mod peer_exchange;
 pub mod rate_limit;
@@ -31,8 +31,8 @@ use hearth::waku::{MessageHash, MessageLimits, PubsubTopic, WakuMessage};
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::{mpsc, oneshot};
 
-use self::archive::{Archive, Retention};
 use self::filter::FilterRegistry;
+use self::message_store::{MessageStore, Retention};
 use self::peer_exchange::EnrCache;
 use self::rate_limit::RateLimiter;
 
@@ -115,7 +115,7 @@ pub(crate) enum Accepted {
     Duplicate,
 }
 
-/// Message hashes seen recently, so a message is archived, pushed and relayed once however many
+/// Message hashes seen recently, so a message is stored, pushed and relayed once however many
 /// ways it arrives (gossipsub's own seen-cache is 2 minutes; this one holds a count, not a time).
 struct SeenCache {
     set: HashSet<MessageHash>,
@@ -170,7 +170,7 @@ pub(crate) struct Stats {
 pub(crate) struct Hub {
     pub config: ServiceConfig,
     pub peer_id: PeerId,
-    pub archive: Arc<Mutex<Archive>>,
+    pub messages: Arc<Mutex<MessageStore>>,
     pub filter: Mutex<FilterRegistry>,
     pub limiter: RateLimiter,
     pub commands: mpsc::UnboundedSender<Command>,
@@ -200,7 +200,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Hub {
-    /// Takes in a new message from lightpush or relay: archive it (committed before we answer),
+    /// Takes in a new message from lightpush or relay: store it (committed before we answer),
     /// push it to filter subscribers, and — for lightpush — publish it to the relay mesh.
     pub async fn accept(
         &self,
@@ -218,16 +218,16 @@ impl Hub {
         {
             let _ = tap.tx.try_send(message.clone());
         }
-        let archive = self.archive.clone();
+        let messages = self.messages.clone();
         let (t, m) = (topic_str.clone(), message.clone());
         let stored =
-            tokio::task::spawn_blocking(move || lock(&archive).insert(&t, &m, &hash, now_ns()))
+            tokio::task::spawn_blocking(move || lock(&messages).insert(&t, &m, &hash, now_ns()))
                 .await;
         match stored {
-            Ok(Ok(Ok(()))) => tracing::debug!(%hash, topic = %topic_str, "archived"),
-            Ok(Ok(Err(skipped))) => tracing::info!(%hash, ?skipped, "not archived"),
-            Ok(Err(e)) => tracing::error!(%hash, "archive insert failed: {e}"),
-            Err(e) => tracing::error!(%hash, "archive task failed: {e}"),
+            Ok(Ok(Ok(()))) => tracing::debug!(%hash, topic = %topic_str, "stored"),
+            Ok(Ok(Err(skipped))) => tracing::info!(%hash, ?skipped, "not stored"),
+            Ok(Err(e)) => tracing::error!(%hash, "store insert failed: {e}"),
+            Err(e) => tracing::error!(%hash, "store task failed: {e}"),
         }
         let pushed = lock(&self.filter).dispatch(&topic_str, &message);
         self.stats
@@ -322,8 +322,8 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
     std::fs::create_dir_all(&config.data_dir)?;
     let keypair = swarm::load_or_create_key(&config.data_dir)?;
     let enr_key = peer_exchange::signing_key(&keypair)?;
-    let archive = Arc::new(Mutex::new(
-        Archive::open(&config.data_dir.join("store.sqlite3"))?
+    let messages = Arc::new(Mutex::new(
+        MessageStore::open(&config.data_dir.join("store.sqlite3"))?
             .with_byte_cap(config.retention.max_bytes)?,
     ));
     let swarm = swarm::build(&config, keypair).await?;
@@ -340,7 +340,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error 
     }
     let hub = Arc::new(Hub {
         peer_id,
-        archive,
+        messages,
         filter: Mutex::new(FilterRegistry::new(
             config.filter_max_peers,
             config.filter_max_criteria,

@@ -1,4 +1,4 @@
-//! Store v3 server: reads one query, answers from the archive, closes (nwaku `waku_store/`).
+//! Store v3 server: reads one query, answers from the message store, closes (nwaku `waku_store/`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -11,7 +11,7 @@ use hearth::protocols::store::StatusCode;
 use libp2p::PeerId;
 use prost::Message;
 
-use super::archive::error_response;
+use super::message_store::error_response;
 use super::rate_limit::Limited;
 use super::{Hub, lock, now_ns};
 
@@ -41,11 +41,11 @@ pub async fn handle(hub: &Hub, peer: PeerId, body: FrameBody) -> Option<Vec<u8>>
             Err(e) => error_response(StatusCode::BadRequest, format!("decoding rpc failed: {e}")),
             Ok(req) => {
                 hub.stats.queries.fetch_add(1, Ordering::Relaxed);
-                let archive = hub.archive.clone();
-                tokio::task::spawn_blocking(move || lock(&archive).query(&req))
+                let messages = hub.messages.clone();
+                tokio::task::spawn_blocking(move || lock(&messages).query(&req))
                     .await
                     .unwrap_or_else(|e| {
-                        error_response(StatusCode::BadResponse, format!("archive task failed: {e}"))
+                        error_response(StatusCode::BadResponse, format!("store task failed: {e}"))
                     })
             }
         },
@@ -59,10 +59,10 @@ pub fn spawn_retention(hub: Arc<Hub>) {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
-            let archive = hub.archive.clone();
+            let messages = hub.messages.clone();
             let retention = hub.config.retention;
             match tokio::task::spawn_blocking(move || {
-                lock(&archive).apply_retention(&retention, now_ns())
+                lock(&messages).apply_retention(&retention, now_ns())
             })
             .await
             {

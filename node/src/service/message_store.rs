@@ -1,4 +1,6 @@
-//! The message archive behind the store protocol: SQLite in WAL mode, keyed by message hash.
+//! The message store behind the store protocol: SQLite in WAL mode, keyed by message hash.
+//! nwaku calls this its archive; here that word means only seed 003's 7-day history archives
+//! (`community::history`).
 //!
 //! Every insert is its own committed transaction before the node acknowledges the message, so a
 //! `kill -9` loses nothing that was acknowledged. Query semantics follow nwaku's archive
@@ -18,7 +20,7 @@ use hearth::waku::{MessageHash, WakuMessage};
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value};
 
-/// Retention: what the archive keeps.
+/// Retention: what the message store keeps.
 #[derive(Debug, Clone, Copy)]
 pub struct Retention {
     /// Messages older than this are deleted (nwaku's `time:` policy; Status store nodes keep 30 days).
@@ -42,12 +44,12 @@ impl Default for Retention {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ArchiveError {
+pub enum MessageStoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// Why a message was not archived (it may still be relayed and pushed).
+/// Why a message was not stored (it may still be relayed and pushed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Skipped {
     Ephemeral,
@@ -64,7 +66,7 @@ pub const QUERY_BUDGET: Duration = Duration::from_millis(500);
 /// the next few inserts do not each trigger a delete.
 const TRIM_TO_PERCENT: u64 = 90;
 
-pub struct Archive {
+pub struct MessageStore {
     db: Connection,
     /// Bytes of stored messages, kept current across inserts and deletes.
     bytes: u64,
@@ -73,24 +75,24 @@ pub struct Archive {
     deadline: Arc<Mutex<Option<Instant>>>,
 }
 
-impl Archive {
-    pub fn open(path: &Path) -> Result<Self, ArchiveError> {
+impl MessageStore {
+    pub fn open(path: &Path) -> Result<Self, MessageStoreError> {
         Self::init(Connection::open(path)?)
     }
 
     #[cfg(test)]
-    pub fn open_in_memory() -> Result<Self, ArchiveError> {
+    pub fn open_in_memory() -> Result<Self, MessageStoreError> {
         Self::init(Connection::open_in_memory()?)
     }
 
-    /// Keeps the archive under `max_bytes` from now on (see [`Retention::max_bytes`]).
-    pub fn with_byte_cap(mut self, max_bytes: Option<u64>) -> Result<Self, ArchiveError> {
+    /// Keeps the message store under `max_bytes` from now on (see [`Retention::max_bytes`]).
+    pub fn with_byte_cap(mut self, max_bytes: Option<u64>) -> Result<Self, MessageStoreError> {
         self.max_bytes = max_bytes;
         self.enforce_byte_cap()?;
         Ok(self)
     }
 
-    fn init(mut db: Connection) -> Result<Self, ArchiveError> {
+    fn init(mut db: Connection) -> Result<Self, MessageStoreError> {
         db.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a committed insert survives power loss too, not only a killed process.
         db.pragma_update(None, "synchronous", "FULL")?;
@@ -132,8 +134,8 @@ impl Archive {
         })
     }
 
-    /// Deletes the oldest messages while the archive is over its byte cap; returns how many.
-    fn enforce_byte_cap(&mut self) -> Result<usize, ArchiveError> {
+    /// Deletes the oldest messages while the message store is over its byte cap; returns how many.
+    fn enforce_byte_cap(&mut self) -> Result<usize, MessageStoreError> {
         let Some(max) = self.max_bytes else {
             return Ok(0);
         };
@@ -175,7 +177,7 @@ impl Archive {
         message: &WakuMessage,
         hash: &MessageHash,
         now_ns: i64,
-    ) -> Result<Result<(), Skipped>, ArchiveError> {
+    ) -> Result<Result<(), Skipped>, MessageStoreError> {
         if message.ephemeral == Some(true) {
             return Ok(Err(Skipped::Ephemeral));
         }
@@ -205,7 +207,7 @@ impl Archive {
         Ok(Ok(()))
     }
 
-    pub fn count(&self) -> Result<u64, ArchiveError> {
+    pub fn count(&self) -> Result<u64, MessageStoreError> {
         Ok(self
             .db
             .query_row("SELECT count(*) FROM message", [], |r| r.get::<_, i64>(0))?
@@ -213,7 +215,7 @@ impl Archive {
     }
 
     /// Bytes of stored messages (payloads and envelopes, not SQLite's overhead).
-    pub fn stored_bytes(&self) -> Result<u64, ArchiveError> {
+    pub fn stored_bytes(&self) -> Result<u64, MessageStoreError> {
         Ok(self.db.query_row(
             "SELECT coalesce(sum(length(bytes)), 0) FROM message",
             [],
@@ -226,7 +228,7 @@ impl Archive {
         &mut self,
         retention: &Retention,
         now_ns: i64,
-    ) -> Result<usize, ArchiveError> {
+    ) -> Result<usize, MessageStoreError> {
         let cutoff =
             now_ns.saturating_sub(retention.max_age.as_nanos().min(i64::MAX as u128) as i64);
         let mut deleted = self
@@ -256,7 +258,7 @@ impl Archive {
         content_topics: &[String],
         from_ns: i64,
         to_ns: i64,
-    ) -> Result<Vec<(MessageHash, WakuMessage)>, ArchiveError> {
+    ) -> Result<Vec<(MessageHash, WakuMessage)>, MessageStoreError> {
         let mut out = Vec::new();
         let mut stmt = self.db.prepare_cached(
             "SELECT hash, bytes FROM message
@@ -282,7 +284,10 @@ impl Archive {
     }
 
     /// The oldest timestamp stored on any of `content_topics`.
-    pub fn oldest_timestamp(&self, content_topics: &[String]) -> Result<Option<i64>, ArchiveError> {
+    pub fn oldest_timestamp(
+        &self,
+        content_topics: &[String],
+    ) -> Result<Option<i64>, MessageStoreError> {
         let mut oldest: Option<i64> = None;
         for topic in content_topics {
             let t: Option<i64> = self.db.query_row(
@@ -316,17 +321,16 @@ impl Archive {
                 format!("BAD_RESPONSE: archive error: INVALID_QUERY: {desc}"),
             ),
             Err(QueryError::Bad(desc)) => error_response(StatusCode::BadRequest, desc),
-            Err(QueryError::Archive(ArchiveError::Sqlite(rusqlite::Error::SqliteFailure(
-                e,
-                _,
-            )))) if e.code == rusqlite::ErrorCode::OperationInterrupted => error_response(
+            Err(QueryError::MessageStore(MessageStoreError::Sqlite(
+                rusqlite::Error::SqliteFailure(e, _),
+            ))) if e.code == rusqlite::ErrorCode::OperationInterrupted => error_response(
                 StatusCode::ServiceUnavailable,
                 format!(
                     "query interrupted after {} ms; narrow it (a time range, fewer topics)",
                     QUERY_BUDGET.as_millis()
                 ),
             ),
-            Err(QueryError::Archive(e)) => error_response(
+            Err(QueryError::MessageStore(e)) => error_response(
                 StatusCode::BadResponse,
                 format!("BAD_RESPONSE: archive error: DRIVER_ERROR: {e}"),
             ),
@@ -346,7 +350,10 @@ impl Archive {
             page,
             forward,
         } = self.plan(req)?;
-        let mut stmt = self.db.prepare_cached(&sql).map_err(ArchiveError::from)?;
+        let mut stmt = self
+            .db
+            .prepare_cached(&sql)
+            .map_err(MessageStoreError::from)?;
         let rows = stmt
             .query_map(params_from_iter(args), |r| {
                 Ok((
@@ -355,9 +362,9 @@ impl Archive {
                     r.get::<_, Option<Vec<u8>>>(2)?,
                 ))
             })
-            .map_err(ArchiveError::from)?
+            .map_err(MessageStoreError::from)?
             .collect::<Result<Vec<_>, _>>()
-            .map_err(ArchiveError::from)?;
+            .map_err(MessageStoreError::from)?;
 
         let more = rows.len() as u64 > page;
         let mut entries: Vec<WakuMessageKeyValue> = rows
@@ -387,7 +394,7 @@ impl Archive {
     }
 }
 
-impl Archive {
+impl MessageStore {
     fn plan(&self, req: &StoreQueryRequest) -> Result<QueryPlan, QueryError> {
         let has_content_filter = req.pubsub_topic.is_some() || !req.content_topics.is_empty();
         if has_content_filter && !req.message_hashes.is_empty() {
@@ -430,11 +437,11 @@ impl Archive {
                         |r| r.get(0),
                     )
                     .optional()
-                    .map_err(ArchiveError::from)?;
+                    .map_err(MessageStoreError::from)?;
                 match ts {
                     Some(ts) => Some((ts, c.clone())),
                     None => {
-                        return Err(QueryError::Archive(ArchiveError::Sqlite(
+                        return Err(QueryError::MessageStore(MessageStoreError::Sqlite(
                             rusqlite::Error::QueryReturnedNoRows,
                         )));
                     }
@@ -523,12 +530,12 @@ enum QueryError {
     Invalid(String),
     /// The request itself is malformed: 400.
     Bad(String),
-    Archive(ArchiveError),
+    MessageStore(MessageStoreError),
 }
 
-impl From<ArchiveError> for QueryError {
-    fn from(e: ArchiveError) -> Self {
-        Self::Archive(e)
+impl From<MessageStoreError> for QueryError {
+    fn from(e: MessageStoreError) -> Self {
+        Self::MessageStore(e)
     }
 }
 
@@ -557,8 +564,8 @@ mod tests {
         }
     }
 
-    fn filled(n: i64) -> Archive {
-        let mut a = Archive::open_in_memory().unwrap();
+    fn filled(n: i64) -> MessageStore {
+        let mut a = MessageStore::open_in_memory().unwrap();
         for i in 0..n {
             let m = msg(
                 i,
@@ -573,7 +580,7 @@ mod tests {
         a
     }
 
-    fn query(a: &Archive, f: impl FnOnce(&mut StoreQueryRequest)) -> StoreQueryResponse {
+    fn query(a: &MessageStore, f: impl FnOnce(&mut StoreQueryRequest)) -> StoreQueryResponse {
         let mut req = StoreQueryRequest {
             request_id: "r".into(),
             include_data: true,
@@ -692,7 +699,7 @@ mod tests {
 
     #[test]
     fn skips_what_nwaku_does_not_archive_and_applies_retention() {
-        let mut a = Archive::open_in_memory().unwrap();
+        let mut a = MessageStore::open_in_memory().unwrap();
         let eph = WakuMessage {
             ephemeral: Some(true),
             ..msg(1, "/a/1/x/p")
@@ -747,7 +754,7 @@ mod tests {
 
     #[test]
     fn at_its_byte_cap_the_oldest_go_first() {
-        let mut a = Archive::open_in_memory()
+        let mut a = MessageStore::open_in_memory()
             .unwrap()
             .with_byte_cap(Some(10_000))
             .unwrap();
