@@ -12,6 +12,7 @@ use common::Node;
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use hearth::net::peers::Source;
 use hearth::net::{Cause, ClientConfig, ClientError, LightClient};
+use hearth::proto::waku::store::v3::{StoreQueryRequest, StoreQueryResponse};
 use hearth::protocols::{filter, lightpush, store};
 use hearth::waku::WakuMessage;
 use libp2p::multiaddr::Protocol;
@@ -30,6 +31,8 @@ enum Mischief {
     Stall,
     /// Drops the stream at once.
     Reset,
+    /// Answers a store query well, with no messages: a store node that joined the mesh late.
+    Empty,
 }
 
 /// Starts the bad peer on loopback; returns its address with `/p2p/<id>`.
@@ -68,6 +71,21 @@ async fn start_evil_with_control(
                             tokio::time::sleep(Duration::from_secs(60)).await;
                         }
                         Mischief::Reset => drop(stream),
+                        Mischief::Empty => {
+                            let request: Option<StoreQueryRequest> =
+                                hearth::net::read_message(&mut stream, 1 << 20)
+                                    .await
+                                    .ok()
+                                    .flatten();
+                            let answer = StoreQueryResponse {
+                                request_id: request.map(|r| r.request_id).unwrap_or_default(),
+                                status_code: Some(200),
+                                status_desc: Some("OK".into()),
+                                ..StoreQueryResponse::default()
+                            };
+                            let _ = hearth::net::write_message(&mut stream, &answer).await;
+                            let _ = stream.close().await;
+                        }
                     }
                 });
             }
@@ -154,6 +172,7 @@ async fn each_kind_of_mischief_is_a_typed_error_naming_peer_and_protocol() {
             }
             Mischief::Stall => matches!(e.cause, Cause::Timeout(_)),
             Mischief::Reset => matches!(e.cause, Cause::Stream(_) | Cause::Unreachable(_)),
+            Mischief::Empty => unreachable!("an empty answer is no mischief here"),
         };
         assert!(expected, "{mischief:?}: {err}");
         assert!(err.to_string().contains(&evil_peer.to_string()), "{err}");
@@ -229,6 +248,49 @@ async fn a_bad_peer_costs_a_failover_not_the_request() {
     let again = client.push(TOPIC, &message()).await.expect("push");
     let got = bounded("filter", sub.next()).await.expect("delivered");
     assert_eq!(got.hash, again.hash);
+}
+
+/// A store node that joined the mesh after a message went out answers "nothing" truthfully for
+/// itself. The client asks one more store node before it believes an empty first page, and an
+/// empty answer from both is still an answer, not an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_first_page_is_checked_with_a_second_store_node() {
+    let node = Node::start("faults-empty", &[]);
+    let late = start_evil(vec![(store::PROTOCOL, Mischief::Empty)]).await;
+    let mut c = config(Vec::new());
+    // The late store is named a store node and the real one only a bootstrap peer, so the late
+    // one is asked first every time.
+    c.store = vec![late];
+    c.bootstrap = vec![node.ws()];
+    c.lightpush_peers = 1;
+    let client = LightClient::start(c).unwrap();
+    bounded(
+        "connect",
+        client.wait_for_peers(store::PROTOCOL, 2, Duration::from_secs(10)),
+    )
+    .await
+    .unwrap();
+    let report = bounded("push", client.push(TOPIC, &message()))
+        .await
+        .expect("the node takes it");
+    let got = bounded(
+        "query",
+        client.query_all(store::StoreQuery::topics(TOPIC, ["/hearth/1/faults/proto"])),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(
+        got.iter().map(|m| m.hash).collect::<Vec<_>>(),
+        vec![report.hash],
+        "the second store node's message"
+    );
+    let none = bounded(
+        "query",
+        client.query_all(store::StoreQuery::topics(TOPIC, ["/hearth/1/nobody/proto"])),
+    )
+    .await
+    .expect("two empty answers are an answer");
+    assert!(none.is_empty());
 }
 
 /// nwaku asks every new peer for its metadata and drops those that do not answer. A burst of 20

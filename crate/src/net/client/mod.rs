@@ -522,8 +522,9 @@ impl LightClient {
     // Store
 
     /// Pages of `query`, following the cursor until the last page. Each page is asked of the
-    /// best store peer; on an error or timeout the same page is asked of the next one. Dropping
-    /// the stream cancels the request in flight.
+    /// best store peer; on an error or timeout the same page is asked of the next one, and an
+    /// empty first page is asked of one more store peer before it is believed. Dropping the
+    /// stream cancels the request in flight.
     ///
     /// Bounded: a cursor handed out twice ends the stream with an error naming the peer, and
     /// so does reaching [`ClientConfig::max_query_pages`].

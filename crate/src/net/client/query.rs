@@ -1,5 +1,5 @@
-//! Store queries: one page from the best store peer with failover, and the bounded walk
-//! along a peer's cursors.
+//! Store queries: one page from the best store peer with failover (an empty first page is checked
+//! with a second store node), and the bounded walk along a peer's cursors.
 
 use super::*;
 
@@ -71,6 +71,10 @@ pub(super) async fn query_page(
         });
     }
     let mut errors = Vec::new();
+    // An empty first page from one store node is not yet "nothing": a store that joined the mesh
+    // after the messages went out has none of them. One other store node, when there is one, is
+    // asked before nothing is believed; its answer (empty or not) is final.
+    let mut empty: Option<(PeerId, store::StorePage)> = None;
     for peer in peers.into_iter().take(MAX_ATTEMPTS) {
         let id = runtime::request_id();
         let out = match shared
@@ -98,6 +102,14 @@ pub(super) async fn query_page(
                     .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
                 lock(&shared.book).on_store_answer(&peer, at_ms);
                 shared.broadcast_health();
+                if empty.is_none()
+                    && query.cursor.is_none()
+                    && page.messages.is_empty()
+                    && page.cursor.is_none()
+                {
+                    empty = Some((peer, page));
+                    continue;
+                }
                 return Ok((peer, page));
             }
             Err(e) => {
@@ -109,5 +121,8 @@ pub(super) async fn query_page(
             }
         }
     }
-    Err(ClientError::AllFailed(errors))
+    match empty {
+        Some(answer) => Ok(answer),
+        None => Err(ClientError::AllFailed(errors)),
+    }
 }
