@@ -2,7 +2,8 @@
 //! bridge admits itself and posts; the message is in the node's store, signed by the bridge's key,
 //! and read back through the API; every bad request gets its status and sends nothing; tokens are
 //! rate limited and revocable. A second node's bridge asks to join the first node's community like
-//! any client and posts once accepted.
+//! any client and posts once accepted. After a restart, what the bridge read is served from its own
+//! storage file.
 
 mod common;
 
@@ -623,4 +624,56 @@ async fn reads_go_back_past_the_first_screen() {
     }
     let want: Vec<String> = (0..260).map(|n| format!("old {n}")).collect();
     assert_eq!(texts, want, "every message, oldest first, once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_bridge_read_is_served_after_a_restart() {
+    let dir = temp_dir("restart");
+    let (community, uuids) = create_community(&dir);
+    let (_, token) = token(&dir, "reader");
+    let node = Node::start_in(dir.clone(), &["--bridge"]);
+    let path = format!(
+        "/api/v1/communities/{community}/channels/{}/messages",
+        uuids[0]
+    );
+    let posted = curl(
+        "POST",
+        &format!("http://{}{path}", node.http),
+        Some(&token),
+        Some(&post_body("kept across restarts", None)),
+    );
+    assert_eq!(posted.status, 201, "{:?}", posted.body);
+    let page = curl(
+        "GET",
+        &format!("http://{}{path}?since=0", node.http),
+        Some(&token),
+        None,
+    );
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    assert_eq!(page.body["messages"].as_array().unwrap().len(), 1);
+
+    // Killed, and the node's own message store removed: after the restart the network has
+    // nothing, so what the bridge serves comes from its own file.
+    let dir = node.stop_keeping_data();
+    assert!(dir.join(hearth_node::bridge::CLIENT_DB_FILE).exists());
+    for file in ["store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm"] {
+        let _ = std::fs::remove_file(dir.join(file));
+    }
+    let node = Node::start_in(dir, &["--bridge"]);
+    assert_eq!(stored_chats(node.tcp(), &community).await, vec![]);
+    let page = curl(
+        "GET",
+        &format!("http://{}{path}?since=0", node.http),
+        Some(&token),
+        None,
+    );
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    let texts: Vec<&str> = page.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["kept across restarts"]);
+    assert_eq!(page.body["messages"][0]["id"], posted.body["id"]);
 }

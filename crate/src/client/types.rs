@@ -235,7 +235,11 @@ pub enum CommunityEvent {
 #[serde(tag = "backend", rename_all = "snake_case")]
 pub enum StorageBackend {
     IndexedDb,
-    Memory { reason: Option<String> },
+    Memory {
+        reason: Option<String>,
+    },
+    /// A native program's file (the node's bridge); a browser never reports it.
+    Sqlite,
 }
 
 /// The client's state for a connection indicator.

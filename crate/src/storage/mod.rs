@@ -1,6 +1,7 @@
 //! State that survives a closed tab: communities, channel messages, the outbox, sync marks, peers
-//! and wrapped secrets, behind one [`Storage`] trait with two backends — [`memory`] everywhere and
-//! [`indexeddb`] in the browser — that pass one test suite ([`storage_suite!`]).
+//! and wrapped secrets, behind one [`Storage`] trait with two backends here — [`memory`] everywhere
+//! and [`indexeddb`] in the browser — and a SQLite one in the node (`hearth-node`'s bridge, which
+//! outlives restarts), that all pass one test suite ([`storage_suite!`]).
 //!
 //! **Object-safe, not generic.** The client picks its backend at run time: IndexedDB when the
 //! browser grants it, memory when it does not (private windows, blocked storage), and says which

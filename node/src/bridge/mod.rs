@@ -4,15 +4,18 @@
 //! The bridge is a `hearth::Client` like the app's, with an identity of its own (`bridge.key` in
 //! the data dir, mode 0600, and a display name): what it posts is a signed Status chat message that
 //! goes through the client's outbox, exactly as a message typed in the app does, to the node it
-//! runs in. On a control node it admits itself to the node's own community (through the community
-//! store, as `hearth community accept` would); for any other community it sends a request to join
-//! like any client and posts once the community lists it.
+//! runs in. The client keeps its state in `bridge-client.sqlite3` beside the key ([`storage`]), so
+//! a post still pending when the node stops is sent after the restart, and what the bridge read is
+//! served again without asking the network. On a control node it admits itself to the node's own
+//! community (through the community store, as `hearth community accept` would); for any other
+//! community it sends a request to join like any client and posts once the community lists it.
 //!
 //! Routes (see [`api`] and the OpenAPI description served at `/api/v1/`):
 //! `POST /api/v1/communities/{id}/channels/{uuid}/messages`,
 //! `GET  /api/v1/communities/{id}/channels/{uuid}/messages?since=…&limit=…`, `GET /api/v1/identity`.
 
 pub mod api;
+pub mod storage;
 pub mod tokens;
 
 use std::collections::{HashMap, VecDeque};
@@ -27,17 +30,19 @@ use hearth::client::{
 };
 use hearth::net::ClientConfig;
 use hearth::status::keys::PrivateKey;
-use hearth::storage::StorageConfig;
-use hearth::storage::memory::MemoryStorage;
+use hearth::storage::{Storage, StorageConfig, StorageError};
 use tokio::sync::{OnceCell, mpsc, oneshot, watch};
 
 use crate::service::rate_limit::{Bucket, Rate};
 use crate::service::{Hub, lock};
 
+use self::storage::SqliteStorage;
 use self::tokens::TokenStore;
 
 /// The bridge's own key, hex, mode 0600.
 pub const KEY_FILE: &str = "bridge.key";
+/// The bridge's client storage: its outbox, what it read, sync marks.
+pub const CLIENT_DB_FILE: &str = "bridge-client.sqlite3";
 /// The name others see on the bridge's messages when none is given.
 pub const DEFAULT_NAME: &str = "Hearth bridge";
 /// Per token: a bot may post about once a second in bursts of 60.
@@ -82,8 +87,25 @@ pub enum BridgeError {
     },
     #[error("bridge display name: {0}")]
     DisplayName(String),
+    #[error("{path}: {}", explain_storage(.source))]
+    Storage {
+        path: std::path::PathBuf,
+        source: StorageError,
+    },
     #[error(transparent)]
     Tokens(#[from] tokens::TokenError),
+}
+
+/// What to do about a client storage that cannot be opened, in a node operator's terms (the
+/// storage layer's own words speak to a browser user).
+fn explain_storage(e: &StorageError) -> String {
+    match e {
+        StorageError::NewerSchema { found, supported } => format!(
+            "written by a newer Hearth (schema {found}; this one reads up to {supported}): run \
+             that version, or move the file away to start afresh (posts not yet sent are in it)"
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// Checks a display name as receivers will (status-go `ValidateDisplayName`): a name they refuse
@@ -131,6 +153,18 @@ pub fn load_or_create_key(dir: &Path) -> Result<PrivateKey, BridgeError> {
     Ok(key)
 }
 
+/// Opens the bridge's client storage in the data dir. There is no fallback to memory: a bridge
+/// that forgot its outbox at the next restart would lose posts it had answered `pending`.
+pub fn open_client_storage(dir: &Path) -> Result<SqliteStorage, BridgeError> {
+    std::fs::create_dir_all(dir).map_err(|source| BridgeError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let path = dir.join(CLIENT_DB_FILE);
+    SqliteStorage::open(&path, StorageConfig::default())
+        .map_err(|source| BridgeError::Storage { path, source })
+}
+
 /// Adds the bridge's routes to the node's HTTP when `--bridge` is on, and starts the bridge's
 /// client in the background (so the control node's admission is done before the first request).
 pub(crate) fn mount(app: axum::Router<Arc<Hub>>, hub: &Arc<Hub>) -> axum::Router<Arc<Hub>> {
@@ -138,8 +172,11 @@ pub(crate) fn mount(app: axum::Router<Arc<Hub>>, hub: &Arc<Hub>) -> axum::Router
         return app;
     };
     let dir = hub.config.data_dir.clone();
-    let opened = load_or_create_key(&dir).and_then(|key| Ok((key, TokenStore::open(&dir)?)));
-    let (key, tokens) = match opened {
+    let opened = load_or_create_key(&dir).and_then(|key| {
+        let tokens = TokenStore::open(&dir)?;
+        Ok((key, tokens, open_client_storage(&dir)?))
+    });
+    let (key, tokens, storage) = match opened {
         Ok(v) => v,
         Err(e) => {
             eprintln!("hearth: the bridge is off: {e}");
@@ -156,6 +193,7 @@ pub(crate) fn mount(app: axum::Router<Arc<Hub>>, hub: &Arc<Hub>) -> axum::Router
         config,
         key,
         tokens,
+        storage: Arc::new(storage),
         client: OnceCell::new(),
         communities: Mutex::new(HashMap::new()),
         channels: Mutex::new(HashMap::new()),
@@ -248,6 +286,7 @@ pub(crate) struct Bridge {
     pub config: BridgeConfig,
     pub key: PrivateKey,
     pub tokens: TokenStore,
+    storage: Arc<dyn Storage>,
     client: OnceCell<Client>,
     communities: Mutex<HashMap<String, Arc<Followed>>>,
     channels: Mutex<HashMap<String, Arc<Reading>>>,
@@ -294,8 +333,7 @@ impl Bridge {
         // this node joined the mesh is found once its control node republishes.
         let mut peers = self.hub.config.static_peers.clone();
         peers.push(addr);
-        let storage = Arc::new(MemoryStorage::new(StorageConfig::default()));
-        let client = Client::start(ClientConfig::local(peers), storage)
+        let client = Client::start(ClientConfig::local(peers), self.storage.clone())
             .await
             .map_err(|e| e.to_string())?;
         client

@@ -78,6 +78,7 @@ pub fn ConnectionIndicator() -> impl IntoView {
                     .collect_view();
                 let storage = match &h.storage {
                     StorageBackend::IndexedDb => "IndexedDB (kept between visits)".to_string(),
+                    StorageBackend::Sqlite => "SQLite (kept between runs)".to_string(),
                     StorageBackend::Memory { reason } => format!(
                         "memory only: nothing is kept after this tab closes{}",
                         reason

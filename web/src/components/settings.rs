@@ -226,6 +226,7 @@ pub fn Settings() -> impl IntoView {
                     }}</p>
                     <p class="muted">{move || match session.health.get().map(|h| h.storage) {
                         Some(StorageBackend::IndexedDb) => "Messages and communities are kept in this browser (IndexedDB).".to_string(),
+                        Some(StorageBackend::Sqlite) => "Messages and communities are kept in a file (SQLite).".to_string(),
                         Some(StorageBackend::Memory { reason }) => format!("Nothing is kept after this tab closes: IndexedDB is unavailable{}.", reason.map(|r| format!(" ({r})")).unwrap_or_default()),
                         None => String::new(),
                     }}</p>
