@@ -329,8 +329,8 @@ impl Bridge {
         };
         // The node's own peers (--peer) are the client's peers too: lightpush goes to two of them,
         // and their stores may be asked. Which store answers is the light client's choice (by
-        // round trip), and an empty answer is not failed over: a community described only before
-        // this node joined the mesh is found once its control node republishes.
+        // round trip); an empty first page is asked of one more store, so a community described
+        // before this node joined the mesh is still found through a peer that was there.
         let mut peers = self.hub.config.static_peers.clone();
         peers.push(addr);
         let client = Client::start(ClientConfig::local(peers), self.storage.clone())
