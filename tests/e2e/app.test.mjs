@@ -61,7 +61,7 @@ test("a preview link renders its data at once, marked unverified, with Open in S
   await page.waitForSelector(".preview-name", { timeout: 20_000 });
   const shownAfter = Date.now() - t0;
   assert.equal(await page.textContent(".preview-name"), "Doodles");
-  assert.match(await page.textContent(".preview-card .members"), /446744 members/);
+  assert.match(await page.textContent(".preview-card .members"), /446,744 members/);
   assert.match(await page.textContent(".preview-description"), /Coloring the world with joy/);
   const tags = await page.$$eval(".preview-card .tag", (els) => els.map((e) => e.textContent));
   assert.deepEqual(tags, ["🎨 Art", "\u{1F5BC} NFT", "🌐 Web3"]);

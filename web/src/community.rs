@@ -171,3 +171,37 @@ impl CommunityFeed {
         self.stop_task();
     }
 }
+
+/// "1 member", "446,744 members": a count a reader takes in at a glance, the way Status and
+/// status.app print it (digits grouped by three).
+pub fn members_label(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} member{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::members_label;
+
+    #[test]
+    fn member_counts_are_grouped_by_three() {
+        for (n, want) in [
+            (0, "0 members"),
+            (1, "1 member"),
+            (999, "999 members"),
+            (1_000, "1,000 members"),
+            (446_744, "446,744 members"),
+            (1_234_567, "1,234,567 members"),
+            (u64::MAX, "18,446,744,073,709,551,615 members"),
+        ] {
+            assert_eq!(members_label(n), want);
+        }
+    }
+}

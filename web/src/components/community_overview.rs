@@ -83,7 +83,7 @@ pub fn CommunityOverview(feed: CommunityFeed) -> impl IntoView {
                 <span class="community-swatch large" style:background-color=colour aria-hidden="true"></span>
                 <div>
                     <h2 class="community-name">{i.name.clone()}</h2>
-                    <p class="members">{format!("{} member{}", i.members, if i.members == 1 { "" } else { "s" })}</p>
+                    <p class="members">{crate::community::members_label(i.members as u64)}</p>
                 </div>
             </div>
             <p class="community-description">{i.description.clone()}</p>

@@ -154,7 +154,7 @@ pub fn Home() -> impl IntoView {
                                             <a class="recent-item" href=community_path(&c.id)>
                                                 <span class="community-swatch" style:background-color=colour aria-hidden="true"></span>
                                                 <span class="recent-name">{c.name.clone()}</span>
-                                                <span class="muted small">{format!("{} members", c.members)}</span>
+                                                <span class="muted small">{crate::community::members_label(c.members as u64)}</span>
                                             </a>
                                         </li>
                                     }

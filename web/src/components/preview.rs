@@ -283,7 +283,7 @@ pub fn Preview() -> impl IntoView {
                                 <div>
                                     <p class="kind-label">"Community"</p>
                                     <h1 class="preview-name">{c.name.clone()}</h1>
-                                    {c.members.map(|m| view! { <p class="members">{format!("{m} member{}", if m == 1 { "" } else { "s" })}</p> })}
+                                    {c.members.map(|m| view! { <p class="members">{crate::community::members_label(m as u64)}</p> })}
                                 </div>
                                 {if c.verified {
                                     view! { <span class="badge verified">"✓ Verified"</span> }.into_any()
