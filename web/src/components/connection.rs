@@ -14,12 +14,16 @@ pub fn ConnectionIndicator() -> impl IntoView {
         let phase = session.phase.get();
         let health = session.health.get();
         match (phase, health) {
-            (ClientPhase::Unavailable(_), _) => ("offline", "Offline".to_string()),
-            _ if !online.get() => ("offline", "Offline".to_string()),
-            (ClientPhase::Starting, None) => ("connecting", "Connecting…".to_string()),
-            (_, Some(h)) if h.connected_peers == 0 => {
-                ("connecting", "Looking for peers…".to_string())
+            (ClientPhase::Unavailable(_), _) => ("offline", "Offline".to_string(), String::new()),
+            _ if !online.get() => ("offline", "Offline".to_string(), String::new()),
+            (ClientPhase::Starting, None) => {
+                ("connecting", "Connecting…".to_string(), String::new())
             }
+            (_, Some(h)) if h.connected_peers == 0 => (
+                "connecting",
+                "Looking for peers…".to_string(),
+                String::new(),
+            ),
             (_, Some(h)) => {
                 let transport = h
                     .transports
@@ -32,21 +36,23 @@ pub fn ConnectionIndicator() -> impl IntoView {
                     })
                     .collect::<Vec<_>>()
                     .join(" + ");
+                // The transport is a separate part so that narrow screens can drop it whole
+                // (it stays in the details) instead of cutting a word in half.
                 (
                     "online",
                     format!(
-                        "{} peer{}{}",
+                        "{} peer{}",
                         h.connected_peers,
                         if h.connected_peers == 1 { "" } else { "s" },
-                        if transport.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" · {transport}")
-                        }
                     ),
+                    if transport.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {transport}")
+                    },
                 )
             }
-            (ClientPhase::Ready, None) => ("connecting", "Connecting…".to_string()),
+            (ClientPhase::Ready, None) => ("connecting", "Connecting…".to_string(), String::new()),
         }
     };
     let details = move || {
@@ -115,7 +121,10 @@ pub fn ConnectionIndicator() -> impl IntoView {
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <span class=move || format!("dot dot-{}", summary().0) aria-hidden="true"></span>
-                <span class="connection-text" role="status">{move || summary().1}</span>
+                <span class="connection-text" role="status">
+                    {move || summary().1}
+                    <span class="connection-transport">{move || summary().2}</span>
+                </span>
             </button>
             <Show when=move || open.get()>
                 <div id="connection-details" class="popover" role="region" aria-label="Connection details">
