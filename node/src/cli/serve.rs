@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// create --data-dir …`); the JSON line names it as `bridge`.
     #[arg(long)]
     pub bridge: bool,
+    /// Rate limits as `hearth node --rate-limit` takes them (repeatable): a benchmark that is the
+    /// only publisher may push faster than the defaults let one peer.
+    #[arg(long = "rate-limit", value_name = "LIMIT")]
+    pub rate_limits: Vec<String>,
 }
 
 #[derive(Parser)]
@@ -109,6 +113,10 @@ pub fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
     }
     if args.bridge {
         argv.push("--bridge".into());
+    }
+    for limit in &args.rate_limits {
+        argv.push("--rate-limit".into());
+        argv.push(limit.clone());
     }
     let node = NodeOnly::try_parse_from(argv)?.node;
     let mut config = node.into_config()?;
