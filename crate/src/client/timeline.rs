@@ -166,7 +166,10 @@ impl Channel {
         }
         .fuse();
         let (inbox_tx, mut inbox_progress) = mpsc::unbounded();
-        let mut inbox = Box::pin(self.inbox(inbox_tx).fuse());
+        let walker = self.clone();
+        let mut inbox = FinishInBackground(Some(Box::pin(
+            async move { walker.inbox(inbox_tx).await }.fuse(),
+        )));
         let mut archives = ArchiveCursor::default();
         loop {
             // Biased, in this order: changes already stored are shown before the inbox reports
@@ -208,7 +211,7 @@ impl Channel {
                     Some(TimelineEvent::Older { items, complete })
                 }
                 p = inbox_progress.next() => p.map(progress),
-                result = inbox => {
+                result = inbox.running() => {
                     // What the inbox stored was announced while it ran: show all of it before
                     // saying "live".
                     let mut ids = Vec::new();
@@ -829,3 +832,46 @@ fn send_state(state: &OutboxState) -> SendState {
         },
     }
 }
+
+/// The catch-up walk outlives the view that started it. Dropped halfway it would drop IndexedDB
+/// callbacks whose requests are still in flight (the browser then calls freed closures and the
+/// page logs errors), and the pages it has yet to store are the next visit's head start.
+struct FinishInBackground<F: std::future::Future + MaybeSend + 'static>(
+    Option<Pin<Box<futures::future::Fuse<F>>>>,
+);
+
+impl<F: std::future::Future + MaybeSend + 'static> FinishInBackground<F> {
+    /// The walk, to poll in the timeline's loop (it is there until dropped).
+    fn running(&mut self) -> &mut Pin<Box<futures::future::Fuse<F>>> {
+        self.0.as_mut().expect("present until the guard is dropped")
+    }
+}
+
+impl<F: std::future::Future + MaybeSend + 'static> Drop for FinishInBackground<F> {
+    fn drop(&mut self) {
+        use futures::future::FusedFuture;
+        if let Some(walk) = self.0.take()
+            && !walk.is_terminated()
+        {
+            spawn_walk(walk);
+        }
+    }
+}
+
+fn spawn_walk<F: std::future::Future + MaybeSend + 'static>(
+    walk: Pin<Box<futures::future::Fuse<F>>>,
+) {
+    runtime::spawn(async move {
+        let _ = walk.await;
+    });
+}
+
+/// `Send` where the executor needs it (tokio natively), nothing in the browser.
+#[cfg(not(target_arch = "wasm32"))]
+trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> MaybeSend for T {}
+#[cfg(target_arch = "wasm32")]
+trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> MaybeSend for T {}

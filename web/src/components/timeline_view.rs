@@ -101,8 +101,11 @@ pub fn TimelineView(
         })
     });
 
+    // Animation frames, scroll and resize events can arrive after the view is gone (a channel
+    // switch disposes it between a frame's request and the frame): every entry point reads the
+    // scroller with `try_` and does nothing once it is disposed.
     let pin_to_bottom = move || {
-        if let Some(el) = scroller.get_untracked() {
+        if let Some(el) = scroller.try_get_untracked().flatten() {
             el.set_scroll_top(el.scroll_height());
             let top = f64::from(el.scroll_top());
             last_top.set_value(top);
@@ -113,7 +116,10 @@ pub fn TimelineView(
     // Measures the rendered rows; corrects the spacer estimates, and the scroll position by what
     // changed above the viewport so the text under the reader's eyes does not move.
     let measure = move || {
-        let (Some(el), Some(rows_el)) = (scroller.get_untracked(), rows_ref.get_untracked()) else {
+        let (Some(el), Some(rows_el)) = (
+            scroller.try_get_untracked().flatten(),
+            rows_ref.try_get_untracked().flatten(),
+        ) else {
             return;
         };
         let view_top = el.get_bounding_client_rect().top();
@@ -189,7 +195,7 @@ pub fn TimelineView(
             })
         });
         if added > 0.0
-            && let Some(el) = scroller.get_untracked()
+            && let Some(el) = scroller.try_get_untracked().flatten()
         {
             let top = f64::from(el.scroll_top()) + added;
             el.set_scroll_top(top as i32);
@@ -199,7 +205,7 @@ pub fn TimelineView(
     });
 
     let on_scroll = move |_| {
-        let Some(el) = scroller.get_untracked() else {
+        let Some(el) = scroller.try_get_untracked().flatten() else {
             return;
         };
         let top = f64::from(el.scroll_top());
@@ -249,7 +255,7 @@ pub fn TimelineView(
         }
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| {
-        if let Some(el) = scroller.get_untracked() {
+        if let Some(el) = scroller.try_get_untracked().flatten() {
             viewport.set(f64::from(el.client_height()));
         }
     });
