@@ -541,6 +541,97 @@ async fn non_members_are_refused_and_forged_descriptions_are_named() {
     assert!(!shown.iter().any(|t| t.contains("stranger")), "{shown:?}");
 }
 
+/// The channel list's unread counts, from storage: others' messages after the read mark count,
+/// the reader's own and a non-member's do not, a mention is counted apart, and a channel never
+/// opened counts nothing but tells where its mark should start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unread_counts_follow_the_read_mark() {
+    let node = Node::start("unread", &[]);
+    let peer = node.tcp();
+    let (owner, author, reader, stranger) = (key(0x91), key(0x92), key(0x93), key(0x94));
+    let community_id = hearth::status::keys::community_id(&owner.public_key());
+    publish_description(
+        &peer,
+        &owner,
+        &description(now_ns() as u64 / 1_000_000, "Unread", &[&author, &reader]),
+    )
+    .await;
+    let me = reader.public_key().to_uncompressed_hex();
+    let net = LightClient::start(ClientConfig::local(vec![peer.clone()])).unwrap();
+    net.wait_for_peers(
+        hearth::protocols::lightpush::PROTOCOL_V3,
+        1,
+        Duration::from_secs(15),
+    )
+    .await
+    .unwrap();
+    let universal = ChatKey::derive(&format!("{community_id}-memberUpdate"));
+    let chat_id = format!("{community_id}{UUID}");
+    let sent = [
+        (&author, "first from the author".to_string()),
+        (&author, format!("@{me} have a look")),
+        (&reader, "my own words".to_string()),
+        (&stranger, "spam from a stranger".to_string()),
+    ];
+    for (i, (signer, text)) in sent.iter().enumerate() {
+        let stamp = now_ns() as u64 / 1_000_000 + i as u64;
+        let chat = hearth::status::chat::ChatMessage::text(chat_id.clone(), text, stamp, stamp);
+        let out = hearth::status::outgoing::encode_application(
+            &chat.encode(),
+            hearth::proto::status::application_metadata_message::Type::ChatMessage,
+            signer,
+            hearth::status::outgoing::Layer::PublicMessage,
+            hearth::status::outgoing::Destination::Chat(&universal),
+            now_ns(),
+        )
+        .unwrap();
+        for m in &out.messages {
+            net.push(SHARD, m).await.unwrap();
+        }
+    }
+
+    let c = client(&peer, memory(), Some(&reader)).await;
+    let community = c.community(&community_id).unwrap();
+    verified(&mut community.events()).await;
+    // An open timeline stores what it reads; the counts come from storage.
+    let mut tl = community.channel(UUID).timeline();
+    let stored = timeout(Duration::from_secs(30), async {
+        loop {
+            if let Ok(n) = c.storage().messages(&chat_id, None, 10).await
+                && n.len() == sent.len()
+            {
+                return n;
+            }
+            let _ = timeout(Duration::from_millis(200), tl.next()).await;
+        }
+    })
+    .await
+    .expect("the four messages are stored");
+    let newest = stored.iter().map(|r| r.clock).max();
+
+    let unread = async |marks: Vec<(String, u64)>| {
+        let got = community
+            .unread(&marks.into_iter().collect())
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].uuid, UUID);
+        assert_eq!(got[0].chat_id, chat_id);
+        got[0].clone()
+    };
+    let never_opened = unread(vec![]).await;
+    assert_eq!((never_opened.unread, never_opened.mentions), (0, 0));
+    assert_eq!(never_opened.newest_clock, newest);
+    let from_start = unread(vec![(chat_id.clone(), 0)]).await;
+    assert_eq!(
+        (from_start.unread, from_start.mentions),
+        (2, 1),
+        "the author's two count, one names the reader; the reader's own and the stranger's do not"
+    );
+    let caught_up = unread(vec![(chat_id.clone(), newest.unwrap())]).await;
+    assert_eq!((caught_up.unread, caught_up.mentions), (0, 0));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_shows_a_community_sends_and_reads() {
     let node = Node::start("client-cli", &[]);

@@ -122,6 +122,54 @@ impl Community {
         Some(community_info(&self.client, &v, &self.parsed.key).await)
     }
 
+    /// Each channel of the verified description against the reader's read marks (chat id →
+    /// newest clock read), from storage alone. Any open timeline of the community stores every
+    /// channel's messages (they share the universal topic), so the counts move while the reader
+    /// is elsewhere. A channel without a mark counts nothing; messages from the reader, from
+    /// non-members and from banned keys never count, as the timeline does not show them.
+    pub async fn unread(
+        &self,
+        marks: &std::collections::HashMap<String, u64>,
+    ) -> Result<Vec<ChannelUnread>, ClientError> {
+        let Some(v) = self.client.description(&self.id) else {
+            return Ok(Vec::new());
+        };
+        let me = self.client.public_key();
+        let mention = me.as_deref().map(|k| format!("@{k}"));
+        let mut out = Vec::with_capacity(v.description().channels.len());
+        for c in &v.description().channels {
+            let recent = self
+                .client
+                .storage()
+                .messages(&c.chat_id, None, UNREAD_SCAN)
+                .await?;
+            let mut unread = 0;
+            let mut mentions = 0;
+            if let Some(mark) = marks.get(&c.chat_id) {
+                for r in recent.iter().filter(|r| r.clock > *mark) {
+                    if Some(r.author.as_str()) == me.as_deref() || !may_post(&v, &r.author) {
+                        continue;
+                    }
+                    unread += 1;
+                    if let (Some(m), crate::storage::MessageBody::Chat { text, .. }) =
+                        (&mention, &r.body)
+                        && text.contains(m.as_str())
+                    {
+                        mentions += 1;
+                    }
+                }
+            }
+            out.push(ChannelUnread {
+                uuid: c.uuid.clone(),
+                chat_id: c.chat_id.clone(),
+                newest_clock: recent.last().map(|r| r.clock),
+                unread,
+                mentions,
+            });
+        }
+        Ok(out)
+    }
+
     /// A channel by uuid. Messages can be read before the description arrives; posting needs it.
     pub fn channel(&self, uuid: &str) -> super::Channel {
         super::Channel::new(self.clone(), uuid.to_string())

@@ -162,6 +162,25 @@ pub struct ChannelInfo {
     pub can_post: bool,
 }
 
+/// Where a channel stands against the reader's read mark: what a channel list bolds and badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelUnread {
+    pub uuid: String,
+    /// community id + uuid, the key the read marks use.
+    pub chat_id: String,
+    /// The newest stored message's clock: where to start the mark of a channel never opened, so
+    /// a first visit does not show a whole history as unread.
+    pub newest_clock: Option<u64>,
+    /// Others' messages after the mark, among the newest [`UNREAD_SCAN`]; a list shows "99+" at
+    /// the cap.
+    pub unread: usize,
+    /// Of those, how many name the reader (`@0x04…`).
+    pub mentions: usize,
+}
+
+/// How many of a channel's newest messages an unread count looks at.
+pub const UNREAD_SCAN: usize = 100;
+
 /// A category with its position, for grouping channels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryInfo {
