@@ -34,6 +34,19 @@ after(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+/** Posts `text` to a demo channel through the bridge with curl; fails the test unless accepted. */
+function post(channel, text) {
+  const posted = spawnSync("curl", [
+    "-s", "-w", "\n%{http_code}", "-X", "POST",
+    `${demo.bridge}communities/${demo.community}/channels/${channel}/messages`,
+    "-H", `Authorization: Bearer ${token}`, "-H", "Content-Type: application/json",
+    "--data-binary", JSON.stringify({ text }),
+  ], { encoding: "utf8" });
+  const cut = posted.stdout.lastIndexOf("\n");
+  const status = Number(posted.stdout.slice(cut + 1));
+  assert.ok(status === 201 || status === 202, posted.stdout);
+}
+
 test("a message posted with curl appears in the open channel under the bridge's name", { skip }, async () => {
   assert.match(demo.bridge, /^http:\/\/127\.0\.0\.1:\d+\/api\/v1\/$/, "the JSON line names the bridge");
   const page = await openPage(browser);
@@ -42,20 +55,41 @@ test("a message posted with curl appears in the open channel under the bridge's 
   await page.waitForSelector(".message", { timeout: 30_000 });
 
   const stamp = `bridge-${Date.now()}`;
-  const posted = spawnSync("curl", [
-    "-s", "-w", "\n%{http_code}", "-X", "POST",
-    `${demo.bridge}communities/${demo.community}/channels/${channel}/messages`,
-    "-H", `Authorization: Bearer ${token}`, "-H", "Content-Type: application/json",
-    "--data-binary", JSON.stringify({ text: `${stamp}: the **nightly build** passed` }),
-  ], { encoding: "utf8" });
-  const cut = posted.stdout.lastIndexOf("\n");
-  const status = Number(posted.stdout.slice(cut + 1));
-  assert.ok(status === 201 || status === 202, posted.stdout);
+  post(channel, `${stamp}: the **nightly build** passed`);
 
   const row = page.locator(`.message:has-text("${stamp}")`);
   await row.waitFor({ timeout: 30_000 });
   assert.equal(await row.locator("strong").textContent(), "nightly build", "markdown rendered");
   assert.match(await row.textContent(), /Hearth bridge/, "shown under the bridge's name");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("a message in another channel marks it unread in the channel list until it is read", { skip }, async () => {
+  const page = await openPage(browser);
+  const [here, elsewhere] = [demo.channels[0], demo.channels[2]];
+  await page.goto(server.url + `community/${demo.community}/${here.uuid}`);
+  await page.waitForSelector(".message", { timeout: 30_000 });
+  const link = page.locator(`.channel-link[href$="/${elsewhere.uuid}"]`);
+  const isUnread = async () => (await link.getAttribute("class")).split(/\s+/).includes("unread");
+  // A first visit shows no history as unread; the list re-reads its counts every 3 s.
+  await page.waitForTimeout(4_000);
+  assert.equal(await isUnread(), false, "the demo's history is not news");
+
+  const stamp = `elsewhere-${Date.now()}`;
+  post(elsewhere.uuid, `${stamp}: a note for another channel`);
+  await page.waitForSelector(`.channel-link.unread[href$="/${elsewhere.uuid}"]`, { timeout: 30_000 });
+  assert.match(await link.textContent(), /1 unread/, "screen readers hear the count");
+  await page.screenshot({ path: new URL("target/e2e/sidebar-unread-desktop-light.png", root).pathname });
+  assert.equal(await page.locator(`.channel-link.unread[href$="/${here.uuid}"]`).count(), 0, "the open channel is never unread");
+
+  await link.click();
+  await page.locator(`.message:has-text("${stamp}")`).waitFor({ timeout: 30_000 });
+  assert.equal(await isUnread(), false, "the channel on screen is not unread");
+  await page.locator(`.channel-link[href$="/${here.uuid}"]`).click();
+  await page.waitForSelector(".message", { timeout: 30_000 });
+  await page.waitForTimeout(4_000);
+  assert.equal(await isUnread(), false, "read once opened");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -172,13 +172,19 @@ impl CommunityFeed {
     }
 }
 
+/// Where the newest clock the reader has seen in a channel is kept (this browser's
+/// localStorage): the channel view writes it at the bottom, the channel list counts after it.
+pub fn read_mark_key(chat_id: &str) -> String {
+    format!("hearth.read.{chat_id}")
+}
+
 /// "1 member", "446,744 members": a count a reader takes in at a glance, the way Status and
 /// status.app print it (digits grouped by three).
 pub fn members_label(n: u64) -> String {
     let digits = n.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

@@ -12,8 +12,8 @@ use futures::stream::LocalBoxStream;
 use futures::{FutureExt, StreamExt};
 use hearth::client::keystore::IdentityState;
 use hearth::client::types::{
-    ClientHealth, CommunityEvent, CommunityInfo, Membership, SyncProgress, TimelineEvent,
-    TimelineItem,
+    ChannelUnread, ClientHealth, CommunityEvent, CommunityInfo, Membership, SyncProgress,
+    TimelineEvent, TimelineItem,
 };
 use hearth::client::{Client, ClientError, parse_community};
 use hearth::net::ClientConfig;
@@ -385,6 +385,25 @@ impl Live {
             })
             .flatten(),
         ))
+    }
+
+    /// Each channel's unread and mention counts against the read marks (chat id → clock), from
+    /// storage; nothing while the client is not ready or the description is not verified yet.
+    pub fn unread(
+        &self,
+        community: String,
+        marks: std::collections::HashMap<String, u64>,
+    ) -> LocalBoxFuture<'static, Vec<ChannelUnread>> {
+        let ready = self.ready.clone();
+        Box::pin(async move {
+            let Ok(c) = ready.await else {
+                return Vec::new();
+            };
+            match c.community(&community) {
+                Ok(community) => community.unread(&marks).await.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            }
+        })
     }
 
     pub fn request_to_join(

@@ -22,9 +22,7 @@ const OLDER_PAGE: usize = 50;
 /// the view waits for the reader to scroll again.
 const MAX_EMPTY_WALKS: u32 = 20;
 
-fn read_mark_key(chat: &str) -> String {
-    format!("hearth.read.{chat}")
-}
+use crate::community::read_mark_key;
 
 fn progress_text(p: &SyncProgress) -> Option<String> {
     match p {
@@ -221,7 +219,9 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
     provide_context(actions);
 
     let on_older = Callback::new(move |_| {
-        let (done, loaded) = timeline.with_untracked(|t| (t.complete, t.loaded));
+        let Some((done, loaded)) = timeline.try_with_untracked(|t| (t.complete, t.loaded)) else {
+            return;
+        };
         if loading_older.get_untracked() || done || !loaded {
             return;
         }
@@ -232,8 +232,12 @@ pub fn ChannelView(feed: CommunityFeed, uuid: String) -> impl IntoView {
         if !bottom {
             return;
         }
-        let newest = timeline.with_untracked(|t| t.newest_clock());
-        let chat = chat_id.get_value();
+        let Some(newest) = timeline.try_with_untracked(|t| t.newest_clock()) else {
+            return;
+        };
+        let Some(chat) = chat_id.try_get_value() else {
+            return;
+        };
         if let (Some(clock), false) = (newest, chat.is_empty()) {
             set_pref(&read_mark_key(&chat), &clock.to_string());
         }

@@ -1,8 +1,14 @@
-use hearth::client::types::DescriptionState;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hearth::client::types::{ChannelUnread, DescriptionState};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use crate::community::{CommunityFeed, Verification};
+use crate::browser::{pref, set_pref};
+
+use crate::community::{CommunityFeed, Verification, read_mark_key};
 use crate::components::channel_view::ChannelView;
 use crate::components::community_overview::{CommunityOverview, safe_colour};
 use crate::components::connection::ConnectionIndicator;
@@ -10,6 +16,9 @@ use crate::components::problem_notice::ProblemNotice;
 use crate::components::sidebar::Sidebar;
 use crate::routes::community_path;
 use crate::session::{Problem, use_session};
+
+/// How often the channel list re-reads its unread counts from storage.
+const UNREAD_EVERY: Duration = Duration::from_secs(3);
 
 /// What a verification state means for the reader, in words.
 pub fn verification_problem(v: &Verification) -> Option<Problem> {
@@ -58,6 +67,53 @@ pub fn CommunityPage() -> impl IntoView {
     on_cleanup(move || feed.get_untracked().stop());
 
     let info = Signal::derive(move || feed.get().info.get());
+
+    // Unread counts for the channel list, from storage: now, on every change of channel or
+    // description, and every few seconds while the page is open (an open timeline stores every
+    // channel's messages, so other channels fill up while one is read).
+    let unread = RwSignal::new(Vec::<ChannelUnread>::new());
+    let refresh = move || {
+        let Some(chats) = info.with_untracked(|i| {
+            i.as_ref()
+                .filter(|i| matches!(i.state, DescriptionState::Verified { .. }))
+                .map(|i| {
+                    i.channels
+                        .iter()
+                        .map(|c| c.chat_id.clone())
+                        .collect::<Vec<_>>()
+                })
+        }) else {
+            return;
+        };
+        let marks: HashMap<String, u64> = chats
+            .iter()
+            .filter_map(|c| Some((c.clone(), pref(&read_mark_key(c))?.parse().ok()?)))
+            .collect();
+        let open = uuid.get_untracked();
+        let fut = session.backend().unread(id.get_untracked(), marks);
+        spawn_local(async move {
+            let got = fut.await;
+            // A channel never opened starts its mark now (Status clocks are milliseconds), or at
+            // its newest message if that is later, so a first visit shows no history as unread
+            // but counts what arrives from then on. The channel on screen keeps its own mark.
+            let now = crate::browser::now_ms() as u64;
+            for u in &got {
+                let key = read_mark_key(&u.chat_id);
+                if pref(&key).is_none() && open.as_deref() != Some(u.uuid.as_str()) {
+                    set_pref(&key, &u.newest_clock.unwrap_or(0).max(now).to_string());
+                }
+            }
+            let _ = unread.try_set(got);
+        });
+    };
+    Effect::new(move |_| {
+        uuid.track();
+        info.track();
+        refresh();
+    });
+    if let Ok(handle) = set_interval_with_handle(refresh, UNREAD_EVERY) {
+        on_cleanup(move || handle.clear());
+    }
     let verification = Signal::derive(move || feed.get().verification.get());
     let title = move || {
         info.with(|i| i.as_ref().map(|i| i.name.clone()))
@@ -94,7 +150,7 @@ pub fn CommunityPage() -> impl IntoView {
                     </a>
                     {verified_badge}
                 </header>
-                <Sidebar info=info current=uuid on_pick=Callback::new(move |_| drawer.set(false)) />
+                <Sidebar info=info current=uuid unread=unread on_pick=Callback::new(move |_| drawer.set(false)) />
                 <footer class="sidebar-foot">
                     <a href="/">"Home"</a>
                     <a href="/settings">"Settings"</a>

@@ -1,4 +1,4 @@
-use hearth::client::types::{CategoryInfo, ChannelInfo, CommunityInfo};
+use hearth::client::types::{CategoryInfo, ChannelInfo, ChannelUnread, CommunityInfo, UNREAD_SCAN};
 use leptos::prelude::*;
 
 use crate::routes::channel_path;
@@ -36,11 +36,19 @@ pub fn group_channels(info: &CommunityInfo) -> Vec<(Option<CategoryInfo>, Vec<Ch
     groups
 }
 
-/// The community's channel list, by category. The current channel is marked for screen readers.
+/// A count as a badge shows it. The count stops at [`UNREAD_SCAN`] (100), so 100 reads "99+".
+fn badge_count(n: usize) -> String {
+    const _: () = assert!(UNREAD_SCAN == 100);
+    if n > 99 { "99+".into() } else { n.to_string() }
+}
+
+/// The community's channel list, by category. The current channel is marked for screen readers;
+/// the others are bold while they hold unread messages, with a badge counting mentions.
 #[component]
 pub fn Sidebar(
     #[prop(into)] info: Signal<Option<CommunityInfo>>,
     #[prop(into)] current: Signal<Option<String>>,
+    #[prop(into)] unread: Signal<Vec<ChannelUnread>>,
     /// Called after a channel is chosen (closes the drawer on narrow screens).
     on_pick: Callback<()>,
 ) -> impl IntoView {
@@ -70,17 +78,44 @@ pub fn Sidebar(
                                 let uuid = ch.uuid.clone();
                                 let is_current = move || current.get().as_deref() == Some(uuid.as_str());
                                 let emoji = if ch.emoji.is_empty() { "#".to_string() } else { ch.emoji.clone() };
+                                let chat = ch.chat_id.clone();
+                                let current_now = is_current.clone();
+                                // The channel being read has nothing unread, whatever the count says.
+                                let counts = move || {
+                                    if current_now() {
+                                        return (0, 0);
+                                    }
+                                    unread.with(|u| {
+                                        u.iter()
+                                            .find(|x| x.chat_id == chat)
+                                            .map_or((0, 0), |x| (x.unread, x.mentions))
+                                    })
+                                };
+                                let counts_label = counts.clone();
+                                let counts_badge = counts.clone();
                                 view! {
                                     <li>
                                         <a
                                             class="channel-link"
                                             class:current=is_current.clone()
+                                            class:unread=move || counts().0 != 0
                                             href=href
                                             aria-current=move || is_current().then_some("page")
                                             on:click=move |_| on_pick.run(())
                                         >
                                             <span class="channel-emoji" aria-hidden="true">{emoji}</span>
                                             <span class="channel-name">{ch.name.clone()}</span>
+                                            <span class="visually-hidden">
+                                                {move || match counts_label() {
+                                                    (0, _) => String::new(),
+                                                    (n, 0) => format!(", {} unread", badge_count(n)),
+                                                    (n, m) => format!(", {} unread, {} mentioning you", badge_count(n), badge_count(m)),
+                                                }}
+                                            </span>
+                                            {move || {
+                                                let (_, m) = counts_badge();
+                                                (m > 0).then(|| view! { <span class="mention-badge" aria-hidden="true">{badge_count(m)}</span> })
+                                            }}
                                         </a>
                                     </li>
                                 }
