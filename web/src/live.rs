@@ -406,6 +406,20 @@ impl Live {
         })
     }
 
+    /// Ticks whenever messages of `community` are stored (see `Community::stored`); empty once
+    /// the client cannot start.
+    pub fn stored(&self, community: String) -> LocalBoxStream<'static, ()> {
+        let ready = self.ready.clone();
+        futures::stream::once(async move {
+            match ready.await.map(|c| c.community(&community)) {
+                Ok(Ok(community)) => community.stored().boxed_local(),
+                _ => futures::stream::empty().boxed_local(),
+            }
+        })
+        .flatten()
+        .boxed_local()
+    }
+
     pub fn request_to_join(
         &self,
         community: String,

@@ -170,6 +170,27 @@ impl Community {
         Ok(out)
     }
 
+    /// Ticks each time messages of this community are stored (from any open timeline, the
+    /// inbox or an archive), so a channel list re-counts [`Community::unread`] when something
+    /// changed rather than on a timer. A batch stored at once is one tick.
+    pub fn stored(&self) -> impl Stream<Item = ()> + use<> {
+        let prefix = self.id.clone();
+        let mut changes = self.client.watch();
+        futures::stream::poll_fn(move |cx| {
+            let mut ours = false;
+            loop {
+                match changes.poll_next_unpin(cx) {
+                    std::task::Poll::Ready(Some(c)) => ours |= c.chat_id.starts_with(&prefix),
+                    std::task::Poll::Ready(None) => {
+                        return std::task::Poll::Ready(ours.then_some(()));
+                    }
+                    std::task::Poll::Pending if ours => return std::task::Poll::Ready(Some(())),
+                    std::task::Poll::Pending => return std::task::Poll::Pending,
+                }
+            }
+        })
+    }
+
     /// A channel by uuid. Messages can be read before the description arrives; posting needs it.
     pub fn channel(&self, uuid: &str) -> super::Channel {
         super::Channel::new(self.clone(), uuid.to_string())

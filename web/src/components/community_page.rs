@@ -1,6 +1,7 @@
 use std::collections::HashMap;
-use std::time::Duration;
 
+use futures::StreamExt;
+use futures::future::{AbortHandle, Abortable};
 use hearth::client::types::{ChannelUnread, DescriptionState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,9 +17,6 @@ use crate::components::problem_notice::ProblemNotice;
 use crate::components::sidebar::Sidebar;
 use crate::routes::community_path;
 use crate::session::{Problem, use_session};
-
-/// How often the channel list re-reads its unread counts from storage.
-const UNREAD_EVERY: Duration = Duration::from_secs(3);
 
 /// What a verification state means for the reader, in words.
 pub fn verification_problem(v: &Verification) -> Option<Problem> {
@@ -69,8 +67,8 @@ pub fn CommunityPage() -> impl IntoView {
     let info = Signal::derive(move || feed.get().info.get());
 
     // Unread counts for the channel list, from storage: now, on every change of channel or
-    // description, and every few seconds while the page is open (an open timeline stores every
-    // channel's messages, so other channels fill up while one is read).
+    // description, and whenever messages of the community are stored (an open timeline stores
+    // every channel's messages, so other channels fill up while one is read).
     let unread = RwSignal::new(Vec::<ChannelUnread>::new());
     let refresh = move || {
         let Some(chats) = info.with_untracked(|i| {
@@ -111,9 +109,32 @@ pub fn CommunityPage() -> impl IntoView {
         info.track();
         refresh();
     });
-    if let Ok(handle) = set_interval_with_handle(refresh, UNREAD_EVERY) {
-        on_cleanup(move || handle.clear());
-    }
+    let following = StoredValue::new(None::<AbortHandle>);
+    Effect::new(move |_| {
+        let mut stored = session.backend().stored(id.get());
+        let (abort, registration) = AbortHandle::new_pair();
+        // A new community id (navigation) stops following the old one.
+        if let Some(previous) = following.get_value() {
+            previous.abort();
+        }
+        following.set_value(Some(abort));
+        spawn_local(async move {
+            let _ = Abortable::new(
+                async move {
+                    while stored.next().await.is_some() {
+                        refresh();
+                    }
+                },
+                registration,
+            )
+            .await;
+        });
+    });
+    on_cleanup(move || {
+        if let Some(handle) = following.try_get_value().flatten() {
+            handle.abort();
+        }
+    });
     let verification = Signal::derive(move || feed.get().verification.get());
     let title = move || {
         info.with(|i| i.as_ref().map(|i| i.name.clone()))

@@ -36,10 +36,13 @@ pub fn group_channels(info: &CommunityInfo) -> Vec<(Option<CategoryInfo>, Vec<Ch
     groups
 }
 
-/// A count as a badge shows it. The count stops at [`UNREAD_SCAN`] (100), so 100 reads "99+".
+/// A count as a badge shows it: the count stops at [`UNREAD_SCAN`], which reads "99+".
 fn badge_count(n: usize) -> String {
-    const _: () = assert!(UNREAD_SCAN == 100);
-    if n > 99 { "99+".into() } else { n.to_string() }
+    if n >= UNREAD_SCAN {
+        format!("{}+", UNREAD_SCAN - 1)
+    } else {
+        n.to_string()
+    }
 }
 
 /// The community's channel list, by category. The current channel is marked for screen readers;
