@@ -109,7 +109,7 @@ impl Storage for MemoryStorage {
 
     fn communities(&self) -> StorageFuture<'_, Vec<CommunityRecord>> {
         let mut all: Vec<_> = self.state().communities.values().cloned().collect();
-        all.sort_by(|a, b| b.opened_ms.cmp(&a.opened_ms).then(a.id.cmp(&b.id)));
+        crate::storage::sort_communities(&mut all);
         ready(all)
     }
 
@@ -244,11 +244,7 @@ impl Storage for MemoryStorage {
 
     fn peers(&self) -> StorageFuture<'_, Vec<PeerRecord>> {
         let mut all: Vec<_> = self.state().peers.values().cloned().collect();
-        all.sort_by(|a, b| {
-            b.last_answer_ms
-                .cmp(&a.last_answer_ms)
-                .then(a.multiaddr.cmp(&b.multiaddr))
-        });
+        crate::storage::sort_peers(&mut all);
         ready(all)
     }
 

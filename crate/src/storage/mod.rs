@@ -27,7 +27,7 @@ use std::pin::Pin;
 
 pub use record::{
     CommunityRecord, MessageBody, MessageRecord, OrderKey, OutboxEntry, OutboxState, PeerRecord,
-    RECORD_VERSION, SecretRecord, SyncMark,
+    RECORD_VERSION, SecretRecord, SyncMark, sort_communities, sort_outbox, sort_peers,
 };
 
 use crate::client::StorageBackend;

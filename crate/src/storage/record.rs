@@ -172,3 +172,28 @@ pub struct SecretRecord {
 fn v1() -> u32 {
     1
 }
+
+/// The orders every backend lists records in, kept here so that all of them agree: communities
+/// most recently opened first; peers that answered most recently first; the outbox oldest first
+/// (the order messages are resent in). Ties go by id so a list never shuffles.
+pub fn sort_communities(all: &mut [CommunityRecord]) {
+    all.sort_by(|a, b| b.opened_ms.cmp(&a.opened_ms).then_with(|| a.id.cmp(&b.id)));
+}
+
+/// See [`sort_communities`].
+pub fn sort_peers(all: &mut [PeerRecord]) {
+    all.sort_by(|a, b| {
+        b.last_answer_ms
+            .cmp(&a.last_answer_ms)
+            .then_with(|| a.multiaddr.cmp(&b.multiaddr))
+    });
+}
+
+/// See [`sort_communities`].
+pub fn sort_outbox(all: &mut [OutboxEntry]) {
+    all.sort_by(|a, b| {
+        a.created_ms
+            .cmp(&b.created_ms)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}

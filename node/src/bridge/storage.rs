@@ -296,7 +296,7 @@ impl Storage for SqliteStorage {
         self.run(|db| {
             let mut all: Vec<CommunityRecord> =
                 all(db, "SELECT json FROM community", [], "community")?;
-            all.sort_by(|a, b| b.opened_ms.cmp(&a.opened_ms).then(a.id.cmp(&b.id)));
+            hearth::storage::sort_communities(&mut all);
             Ok(all)
         })
     }
@@ -501,11 +501,7 @@ impl Storage for SqliteStorage {
     fn peers(&self) -> StorageFuture<'_, Vec<PeerRecord>> {
         self.run(|db| {
             let mut all: Vec<PeerRecord> = all(db, "SELECT json FROM peer", [], "peer")?;
-            all.sort_by(|a, b| {
-                b.last_answer_ms
-                    .cmp(&a.last_answer_ms)
-                    .then(a.multiaddr.cmp(&b.multiaddr))
-            });
+            hearth::storage::sort_peers(&mut all);
             Ok(all)
         })
     }
@@ -532,7 +528,7 @@ impl Storage for SqliteStorage {
     fn outbox(&self) -> StorageFuture<'_, Vec<OutboxEntry>> {
         self.run(|db| {
             let mut all: Vec<OutboxEntry> = all(db, "SELECT json FROM outbox", [], "outbox")?;
-            all.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id)));
+            hearth::storage::sort_outbox(&mut all);
             Ok(all)
         })
     }

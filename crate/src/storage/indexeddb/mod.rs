@@ -462,7 +462,7 @@ impl Storage for IndexedDbStorage {
     fn communities(&self) -> StorageFuture<'_, Vec<CommunityRecord>> {
         Box::pin(async move {
             let mut all: Vec<CommunityRecord> = self.all_json("communities", "community").await?;
-            all.sort_by(|a, b| b.opened_ms.cmp(&a.opened_ms).then(a.id.cmp(&b.id)));
+            crate::storage::sort_communities(&mut all);
             Ok(all)
         })
     }
@@ -534,11 +534,7 @@ impl Storage for IndexedDbStorage {
     fn peers(&self) -> StorageFuture<'_, Vec<PeerRecord>> {
         Box::pin(async move {
             let mut all: Vec<PeerRecord> = self.all_json("peers", "peer").await?;
-            all.sort_by(|a, b| {
-                b.last_answer_ms
-                    .cmp(&a.last_answer_ms)
-                    .then(a.multiaddr.cmp(&b.multiaddr))
-            });
+            crate::storage::sort_peers(&mut all);
             Ok(all)
         })
     }
@@ -554,7 +550,7 @@ impl Storage for IndexedDbStorage {
     fn outbox(&self) -> StorageFuture<'_, Vec<OutboxEntry>> {
         Box::pin(async move {
             let mut all: Vec<OutboxEntry> = self.all_json("outbox", "outbox").await?;
-            all.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id)));
+            crate::storage::sort_outbox(&mut all);
             Ok(all)
         })
     }
