@@ -110,6 +110,36 @@ fn memory() -> Arc<dyn Storage> {
     Arc::new(MemoryStorage::new(StorageConfig::default()))
 }
 
+/// Seals a chat message of the test channel as Status sends it (signed by `signer`, on the
+/// community's universal chat) and lightpushes it: any Waku peer can do this, member or not.
+async fn push_chat(
+    net: &LightClient,
+    community_id: &str,
+    signer: &PrivateKey,
+    text: &str,
+    stamp: u64,
+) {
+    let universal = ChatKey::derive(&format!("{community_id}-memberUpdate"));
+    let chat = hearth::status::chat::ChatMessage::text(
+        format!("{community_id}{UUID}"),
+        text,
+        stamp,
+        stamp,
+    );
+    let out = hearth::status::outgoing::encode_application(
+        &chat.encode(),
+        hearth::proto::status::application_metadata_message::Type::ChatMessage,
+        signer,
+        hearth::status::outgoing::Layer::PublicMessage,
+        hearth::status::outgoing::Destination::Chat(&universal),
+        now_ns(),
+    )
+    .unwrap();
+    for m in &out.messages {
+        net.push(SHARD, m).await.unwrap();
+    }
+}
+
 /// The next verified description, skipping progress and unverified events.
 async fn verified(
     events: &mut (impl futures::Stream<Item = CommunityEvent> + Unpin),
@@ -491,30 +521,18 @@ async fn non_members_are_refused_and_forged_descriptions_are_named() {
     // Any Waku peer can seal a message on the community's topic; Status Desktop drops one whose
     // signer is not a member, and so does the timeline: of two messages sealed the same way, the
     // stranger's is not shown and the member's is.
-    let universal = ChatKey::derive(&format!("{community_id}-memberUpdate"));
     for (signer, text) in [
         (&stranger, "spam from a stranger"),
         (&member, "hello from a member"),
     ] {
-        let stamp = now_ns() as u64 / 1_000_000;
-        let chat = hearth::status::chat::ChatMessage::text(
-            format!("{community_id}{UUID}"),
-            text,
-            stamp,
-            stamp,
-        );
-        let out = hearth::status::outgoing::encode_application(
-            &chat.encode(),
-            hearth::proto::status::application_metadata_message::Type::ChatMessage,
+        push_chat(
+            &net,
+            &community_id,
             signer,
-            hearth::status::outgoing::Layer::PublicMessage,
-            hearth::status::outgoing::Destination::Chat(&universal),
-            now_ns(),
+            text,
+            now_ns() as u64 / 1_000_000,
         )
-        .unwrap();
-        for m in &out.messages {
-            net.push(SHARD, m).await.unwrap();
-        }
+        .await;
     }
     let m = client(&peer, memory(), Some(&member)).await;
     let mc = m.community(&community_id).unwrap();
@@ -565,7 +583,6 @@ async fn unread_counts_follow_the_read_mark() {
     )
     .await
     .unwrap();
-    let universal = ChatKey::derive(&format!("{community_id}-memberUpdate"));
     let chat_id = format!("{community_id}{UUID}");
     let sent = [
         (&author, "first from the author".to_string()),
@@ -575,19 +592,7 @@ async fn unread_counts_follow_the_read_mark() {
     ];
     for (i, (signer, text)) in sent.iter().enumerate() {
         let stamp = now_ns() as u64 / 1_000_000 + i as u64;
-        let chat = hearth::status::chat::ChatMessage::text(chat_id.clone(), text, stamp, stamp);
-        let out = hearth::status::outgoing::encode_application(
-            &chat.encode(),
-            hearth::proto::status::application_metadata_message::Type::ChatMessage,
-            signer,
-            hearth::status::outgoing::Layer::PublicMessage,
-            hearth::status::outgoing::Destination::Chat(&universal),
-            now_ns(),
-        )
-        .unwrap();
-        for m in &out.messages {
-            net.push(SHARD, m).await.unwrap();
-        }
+        push_chat(&net, &community_id, signer, text, stamp).await;
     }
 
     let c = client(&peer, memory(), Some(&reader)).await;
